@@ -1,0 +1,5 @@
+//! Gymnasium's classic-control environments.
+
+mod cartpole;
+
+pub use cartpole::CartPole;

@@ -1,0 +1,18 @@
+//! Errors of the environment layer.
+
+/// What can go wrong when making or stepping an environment.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum EnvError {
+    /// No environment is registered under this id.
+    #[error("unknown environment {id:?}; known: {known}")]
+    UnknownEnv { id: String, known: String },
+    /// The action does not belong to the action space.
+    #[error("invalid action for {space}: {reason}")]
+    InvalidAction { space: String, reason: String },
+    /// `step` was called before the first `reset`.
+    #[error("step called before reset")]
+    NotReset,
+    /// `step` was called after the episode terminated or was truncated.
+    #[error("step called after the episode ended; call reset first")]
+    EpisodeOver,
+}

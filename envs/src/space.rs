@@ -1,0 +1,238 @@
+//! Observation and action spaces in Gymnasium's shape, and the checks that turn a wrong action
+//! into a typed error instead of a panic.
+
+use serde::{Deserialize, Serialize};
+
+use crate::EnvError;
+
+/// An action, as a policy returns it once read into plain values.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// One integer (a Discrete action, or a 1-D Box given as an int).
+    Int(i64),
+    /// One float (a 1-D Box given as a bare float).
+    Float(f64),
+    /// A list of integers (MultiDiscrete, or a Box given as ints).
+    IntList(Vec<i64>),
+    /// A list of floats (a Box action).
+    FloatList(Vec<f64>),
+}
+
+impl Action {
+    /// A short name of the action's shape, for error messages.
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            Action::Int(_) => "int",
+            Action::Float(_) => "float",
+            Action::IntList(_) => "list of ints",
+            Action::FloatList(_) => "list of floats",
+        }
+    }
+}
+
+/// Element type of a Box space. Gymnasium's classic-control and MuJoCo spaces are float32,
+/// and agents pass actions in the space's dtype, so a float32 Box rounds actions to f32.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Dtype {
+    Float32,
+    Float64,
+}
+
+/// A Box space: a 1-D array of reals with per-element bounds.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BoxSpace {
+    pub low: Vec<f64>,
+    pub high: Vec<f64>,
+    pub dtype: Dtype,
+}
+
+/// A space, as in `gymnasium.spaces`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Space {
+    /// Integers `start .. start + n`.
+    Discrete { n: u64, start: i64 },
+    /// A real vector with bounds.
+    Box(BoxSpace),
+    /// A vector of integers, element `i` in `0 .. nvec[i]`.
+    MultiDiscrete { nvec: Vec<u64> },
+}
+
+impl Space {
+    /// `Discrete(n)`.
+    pub fn discrete(n: u64) -> Space {
+        Space::Discrete { n, start: 0 }
+    }
+
+    /// A float32 Box with the given bounds.
+    pub fn box_f32(low: Vec<f64>, high: Vec<f64>) -> Space {
+        Space::Box(BoxSpace { low, high, dtype: Dtype::Float32 })
+    }
+
+    /// How many `f64` values an observation of this space takes (1 for Discrete).
+    pub fn flat_len(&self) -> usize {
+        match self {
+            Space::Discrete { .. } => 1,
+            Space::Box(space) => space.low.len(),
+            Space::MultiDiscrete { nvec } => nvec.len(),
+        }
+    }
+
+    /// Whether this is a Discrete space (its observations are plain integers).
+    pub fn is_discrete(&self) -> bool {
+        matches!(self, Space::Discrete { .. })
+    }
+
+    /// Gymnasium-style text for messages: `Discrete(2)`, `Box(-2.0, 2.0, (1,), float32)`.
+    pub fn describe(&self) -> String {
+        match self {
+            Space::Discrete { n, start: 0 } => format!("Discrete({n})"),
+            Space::Discrete { n, start } => format!("Discrete({n}, start={start})"),
+            Space::Box(space) => {
+                let dtype = match space.dtype {
+                    Dtype::Float32 => "float32",
+                    Dtype::Float64 => "float64",
+                };
+                let uniform = |values: &[f64]| values.windows(2).all(|w| w[0] == w[1]);
+                if !space.low.is_empty() && uniform(&space.low) && uniform(&space.high) {
+                    format!("Box({:?}, {:?}, ({},), {dtype})", space.low[0], space.high[0], space.low.len())
+                } else {
+                    format!("Box({:?}, {:?}, ({},), {dtype})", space.low, space.high, space.low.len())
+                }
+            }
+            Space::MultiDiscrete { nvec } => format!("MultiDiscrete({nvec:?})"),
+        }
+    }
+
+    /// Checks an action against this space and returns it in the form the env steps with:
+    /// a Discrete index, or Box values (rounded to f32 for a float32 Box, as Gymnasium's
+    /// agents pass them). A wrong type, shape, a value out of range, NaN or an infinity is
+    /// an [`EnvError::InvalidAction`] naming the space.
+    pub fn check(&self, action: &Action) -> Result<CheckedAction, EnvError> {
+        let invalid = |reason: String| EnvError::InvalidAction { space: self.describe(), reason };
+        match self {
+            Space::Discrete { n, start } => {
+                let Action::Int(value) = action else {
+                    return Err(invalid(format!("expected an int, got a {}", action.kind_name())));
+                };
+                let offset = value.checked_sub(*start).filter(|o| *o >= 0 && (*o as u64) < *n);
+                match offset {
+                    Some(_) => Ok(CheckedAction::Discrete(*value)),
+                    None => Err(invalid(format!("{value} is out of range"))),
+                }
+            }
+            Space::MultiDiscrete { nvec } => {
+                let values: Vec<i64> = match action {
+                    Action::IntList(values) => values.clone(),
+                    Action::Int(value) if nvec.len() == 1 => vec![*value],
+                    _ => return Err(invalid(format!("expected a list of ints, got a {}", action.kind_name()))),
+                };
+                if values.len() != nvec.len() {
+                    return Err(invalid(format!("expected {} values, got {}", nvec.len(), values.len())));
+                }
+                for (i, (&v, &n)) in values.iter().zip(nvec).enumerate() {
+                    if v < 0 || v as u64 >= n {
+                        return Err(invalid(format!("element {i} = {v} is out of range")));
+                    }
+                }
+                Ok(CheckedAction::MultiDiscrete(values))
+            }
+            Space::Box(space) => {
+                let values: Vec<f64> = match action {
+                    Action::Float(value) => vec![*value],
+                    Action::Int(value) => vec![*value as f64],
+                    Action::FloatList(values) => values.clone(),
+                    Action::IntList(values) => values.iter().map(|&v| v as f64).collect(),
+                };
+                if values.len() != space.low.len() {
+                    return Err(invalid(format!("expected {} values, got {}", space.low.len(), values.len())));
+                }
+                let mut checked = Vec::with_capacity(values.len());
+                for (i, &value) in values.iter().enumerate() {
+                    if !value.is_finite() {
+                        return Err(invalid(format!("element {i} is {value}")));
+                    }
+                    let value = match space.dtype {
+                        Dtype::Float32 => f64::from(value as f32),
+                        Dtype::Float64 => value,
+                    };
+                    if value < space.low[i] || value > space.high[i] {
+                        return Err(invalid(format!(
+                            "element {i} = {value} is outside [{}, {}]",
+                            space.low[i], space.high[i]
+                        )));
+                    }
+                    checked.push(value);
+                }
+                Ok(CheckedAction::Box(checked))
+            }
+        }
+    }
+}
+
+/// An action that passed [`Space::check`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum CheckedAction {
+    Discrete(i64),
+    MultiDiscrete(Vec<i64>),
+    Box(Vec<f64>),
+}
+
+impl CheckedAction {
+    /// The Discrete index; 0 for other kinds (an env only asks for what its space checked).
+    pub fn discrete(&self) -> i64 {
+        match self {
+            CheckedAction::Discrete(value) => *value,
+            _ => 0,
+        }
+    }
+
+    /// The Box values; empty for other kinds.
+    pub fn values(&self) -> &[f64] {
+        match self {
+            CheckedAction::Box(values) => values,
+            _ => &[],
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn discrete_rejects_floats_out_of_range_and_lists() {
+        let space = Space::discrete(2);
+        assert_eq!(space.check(&Action::Int(1)).unwrap(), CheckedAction::Discrete(1));
+        for action in [Action::Int(2), Action::Int(-1), Action::Float(1.0), Action::FloatList(vec![0.0])] {
+            let err = space.check(&action).unwrap_err();
+            assert!(matches!(&err, EnvError::InvalidAction { space, .. } if space == "Discrete(2)"), "{err}");
+        }
+    }
+
+    #[test]
+    fn float32_box_rounds_and_rejects_non_finite_wrong_length_and_out_of_range() {
+        let space = Space::box_f32(vec![-2.0], vec![2.0]);
+        assert_eq!(space.check(&Action::Float(0.1)).unwrap(), CheckedAction::Box(vec![f64::from(0.1f32)]));
+        assert_eq!(space.check(&Action::Int(1)).unwrap(), CheckedAction::Box(vec![1.0]));
+        for action in [
+            Action::Float(f64::NAN),
+            Action::Float(f64::INFINITY),
+            Action::Float(2.5),
+            Action::FloatList(vec![0.0, 0.0]),
+            Action::FloatList(vec![]),
+        ] {
+            assert!(matches!(space.check(&action), Err(EnvError::InvalidAction { .. })), "{action:?}");
+        }
+    }
+
+    #[test]
+    fn multi_discrete_checks_each_element() {
+        let space = Space::MultiDiscrete { nvec: vec![3, 2] };
+        assert!(space.check(&Action::IntList(vec![2, 1])).is_ok());
+        assert!(space.check(&Action::IntList(vec![3, 1])).is_err());
+        assert!(space.check(&Action::FloatList(vec![1.0, 1.0])).is_err());
+    }
+}

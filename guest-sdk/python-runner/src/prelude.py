@@ -1,0 +1,69 @@
+# The runner's Python half: builds the observation type and finds a policy's entry points.
+# It runs inside the sandbox like the policy itself; nothing here is trusted by the host.
+import sys
+import types
+from operator import itemgetter
+
+
+class MissingAct(Exception):
+    """The policy module defines no `act` function and no class with an `act` method."""
+
+
+# Names a field may not take: they would hide list behaviour a policy relies on.
+_RESERVED = frozenset(dir(list)) | {"tolist"}
+
+
+def make_observation_type(names):
+    """A list subclass whose elements can also be read by field name (`obs.pole_angle`)."""
+    namespace = {
+        "__slots__": (),
+        "__module__": "builtins",
+        "__doc__": "One observation: a list of floats, also readable by field name.",
+        "_fields": tuple(names),
+        "tolist": lambda self: list(self),
+    }
+    for index, name in enumerate(names):
+        if name.isidentifier() and name not in _RESERVED and not name.startswith("__"):
+            namespace[name] = property(itemgetter(index))
+    return type("Observation", (list,), namespace)
+
+
+def new_module(name):
+    """A fresh module registered in `sys.modules` before its code runs, as importlib does."""
+    module = types.ModuleType(name)
+    module.__file__ = "policy.py"
+    sys.modules[name] = module
+    return module
+
+
+_PREFERRED_CLASS_NAMES = ("Policy", "Agent", "Controller")
+
+
+def find_policy(module):
+    """Returns `(act, reset_or_None)` for a policy module.
+
+    A module-level `act` function wins; otherwise the class defined in the module that has
+    an `act` method (one named Policy/Agent/Controller first, else the last one defined) is
+    instantiated with no arguments.
+    """
+    namespace = module.__dict__
+    act = namespace.get("act")
+    if callable(act) and not isinstance(act, type):
+        reset = namespace.get("reset")
+        return act, (reset if callable(reset) and not isinstance(reset, type) else None)
+    classes = [
+        value
+        for value in list(namespace.values())
+        if isinstance(value, type)
+        and getattr(value, "__module__", None) == module.__name__
+        and callable(getattr(value, "act", None))
+    ]
+    if not classes:
+        raise MissingAct(
+            "the policy defines no `act(obs)` function and no class with an `act(self, obs)` method"
+        )
+    preferred = [cls for cls in classes if cls.__name__ in _PREFERRED_CLASS_NAMES]
+    cls = (preferred or classes)[-1]
+    instance = cls()
+    reset = getattr(instance, "reset", None)
+    return instance.act, (reset if callable(reset) else None)
