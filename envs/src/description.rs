@@ -19,7 +19,13 @@ pub struct ObservationField {
 impl ObservationField {
     /// A field with its meaning, unit and bounds.
     pub fn new(name: &str, meaning: &str, unit: &str, low: f64, high: f64) -> ObservationField {
-        ObservationField { name: name.into(), meaning: meaning.into(), unit: unit.into(), low, high }
+        ObservationField {
+            name: name.into(),
+            meaning: meaning.into(),
+            unit: unit.into(),
+            low,
+            high,
+        }
     }
 }
 
@@ -56,26 +62,65 @@ pub struct EnvDescription {
 impl EnvDescription {
     /// The observation field names, in order: what the Python guest exposes as `obs.<name>`.
     pub fn field_names(&self) -> Vec<String> {
-        self.observation_fields.iter().map(|f| f.name.clone()).collect()
+        self.observation_fields
+            .iter()
+            .map(|f| f.name.clone())
+            .collect()
     }
 
     /// The description as text for a prompt (and for `ppo-sandbox describe`).
     pub fn to_prompt_text(&self) -> String {
         let mut out = String::new();
-        let _ = writeln!(out, "# {}\n\n{}\n", self.id, self.summary);
-        let _ = writeln!(out, "## Observation: {}\n", self.observation_space.describe());
+        let _ = writeln!(out, "# {}\n\n{}\n", self.id, self.summary.trim_end());
+        let _ = writeln!(out, "## Observation: {}", self.observation_space.describe());
         if !self.observation_note.is_empty() {
-            let _ = writeln!(out, "{}\n", self.observation_note);
+            let _ = writeln!(out, "\n{}", self.observation_note);
         }
-        for (i, f) in self.observation_fields.iter().enumerate() {
-            let unit = if f.unit.is_empty() { String::new() } else { format!(" [{}]", f.unit) };
-            let _ = writeln!(out, "- obs[{i}] / obs.{}: {}{unit}, in [{}, {}]", f.name, f.meaning, f.low, f.high);
+        if !self.observation_fields.is_empty() {
+            let _ = writeln!(out);
+        }
+        let fields = &self.observation_fields;
+        let mut i = 0;
+        while i < fields.len() {
+            let f = &fields[i];
+            let unit = if f.unit.is_empty() {
+                String::new()
+            } else {
+                format!(" [{}]", f.unit)
+            };
+            // A long run of fields of one kind (NoiseWorld's board cells) takes one line.
+            let run = fields[i..].iter().take_while(|g| same_kind(f, g)).count();
+            if run >= MIN_COLLAPSED_RUN {
+                let last = &fields[i + run - 1];
+                let _ = writeln!(
+                    out,
+                    "- obs[{i}] .. obs[{}] / obs.{} .. obs.{}: {}{unit}, in [{}, {}]; likewise for each of these {run} fields",
+                    i + run - 1,
+                    f.name,
+                    last.name,
+                    f.meaning,
+                    f.low,
+                    f.high
+                );
+                i += run;
+                continue;
+            }
+            let _ = writeln!(
+                out,
+                "- obs[{i}] / obs.{}: {}{unit}, in [{}, {}]",
+                f.name, f.meaning, f.low, f.high
+            );
+            i += 1;
         }
         let _ = writeln!(out, "\n## Action: {}\n", self.action_space.describe());
         for meaning in &self.action_meanings {
             let _ = writeln!(out, "- {meaning}");
         }
-        let _ = writeln!(out, "\n## Reward\n\n```python\n{}\n```\n", self.reward_source.trim_end());
+        let _ = writeln!(
+            out,
+            "\n## Reward\n\n```python\n{}\n```\n",
+            self.reward_source.trim_end()
+        );
         let _ = writeln!(out, "## Termination\n\n{}\n", self.termination);
         let _ = writeln!(out, "## Truncation\n\n{}", self.truncation);
         if let Some(threshold) = self.reward_threshold {
@@ -83,4 +128,21 @@ impl EnvDescription {
         }
         out
     }
+}
+
+/// Runs of at least this many fields of one kind are described in one line.
+const MIN_COLLAPSED_RUN: usize = 8;
+
+/// Whether two fields differ only in the numbers in their names and meanings.
+fn same_kind(a: &ObservationField, b: &ObservationField) -> bool {
+    let letters = |text: &str| {
+        text.chars()
+            .filter(|c| !c.is_ascii_digit())
+            .collect::<String>()
+    };
+    a.unit == b.unit
+        && a.low == b.low
+        && a.high == b.high
+        && letters(&a.name) == letters(&b.name)
+        && letters(&a.meaning) == letters(&b.meaning)
 }

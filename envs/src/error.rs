@@ -15,4 +15,8 @@ pub enum EnvError {
     /// `step` was called after the episode terminated or was truncated.
     #[error("step called after the episode ended; call reset first")]
     EpisodeOver,
+    /// An environment was asked for with settings it cannot have (e.g. a NoiseWorld board
+    /// smaller than 2x2).
+    #[error("invalid configuration for {env}: {reason}")]
+    InvalidConfig { env: String, reason: String },
 }

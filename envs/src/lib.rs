@@ -21,23 +21,41 @@
 //!
 //! Seeding follows Gymnasium: `reset(Some(seed))` draws the initial state from numpy's
 //! `Generator(PCG64(SeedSequence(seed)))`, reproduced bit for bit by [`NpRandom`].
+//!
+//! The built-in environments ([`Registry::default`] lists their ids) are Gymnasium 1.4's
+//! classic-control and toy-text ones, plus PromptPO's NoiseWorld. They reproduce Gymnasium's
+//! trajectories exactly, not just its equations: the same float64/float32 operations in the
+//! same order (numpy 2's promotion of Python floats to float32, C `pow` for `x ** 2`, numpy's
+//! own float32 sine and cosine), and the same generator draws at every reset and step.
+//! `tests/gym_parity.rs` replays episodes recorded from Gymnasium itself
+//! (`scripts/gym-reference.sh`). Where Gymnasium leaves something open we decided:
+//! CliffWalking gets a cap of [`CLIFF_WALKING_MAX_STEPS`] steps (Gymnasium has no time
+//! limit), and FrozenLake's `is_slippery=False` variants get ids of their own.
 
 mod classic;
 mod description;
 mod env;
 mod error;
+mod noise_world;
 mod np_random;
+mod numpy_math;
 mod registry;
 mod space;
+mod toy_text;
 mod wrappers;
 
-pub use classic::CartPole;
+pub use classic::{Acrobot, CartPole, ContinuousMountainCar, MountainCar, Pendulum};
 pub use description::{EnvDescription, ObservationField};
 pub use env::{Env, Step};
 pub use error::EnvError;
+pub use noise_world::{
+    CODE_BAD, CODE_DETERMINISTIC, CODE_GOAL, CODE_MILESTONE_1, CODE_MILESTONE_2,
+    CODE_STOCHASTIC_RESET, CODE_STOCHASTIC_STAY, CODE_WALL, NoiseWorld, NoiseWorldConfig,
+};
 pub use np_random::{NpRandom, Pcg64, SeedSequence};
 pub use registry::{Registry, make};
 pub use space::{Action, BoxSpace, CheckedAction, Dtype, Space};
+pub use toy_text::{CLIFF_WALKING_MAX_STEPS, CliffWalking, FrozenLake, FrozenLakeMap, Taxi};
 pub use wrappers::TimeLimit;
 
 /// A seed from the operating system, for an environment reset without one (as Gymnasium

@@ -39,7 +39,9 @@ impl SeedSequence {
             value ^ (value >> XSHIFT)
         };
         let mix = |x: u32, y: u32| {
-            let result = MIX_MULT_L.wrapping_mul(x).wrapping_sub(MIX_MULT_R.wrapping_mul(y));
+            let result = MIX_MULT_L
+                .wrapping_mul(x)
+                .wrapping_sub(MIX_MULT_R.wrapping_mul(y));
             result ^ (result >> XSHIFT)
         };
         let mut pool = [0u32; POOL_SIZE];
@@ -55,9 +57,9 @@ impl SeedSequence {
             }
         }
         for &word in words.iter().skip(POOL_SIZE) {
-            for dst in 0..POOL_SIZE {
+            for slot in pool.iter_mut() {
                 let hashed = hashmix(word);
-                pool[dst] = mix(pool[dst], hashed);
+                *slot = mix(*slot, hashed);
             }
         }
         SeedSequence { pool }
@@ -85,11 +87,15 @@ impl SeedSequence {
     }
 }
 
-/// numpy's `PCG64` bit generator (PCG XSL-RR 128/64).
+/// numpy's `PCG64` bit generator (PCG XSL-RR 128/64), with its buffered 32-bit output:
+/// numpy serves `next_uint32` from the two halves of one 64-bit output, so a 32-bit draw
+/// after another one costs no new output.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Pcg64 {
     state: u128,
     increment: u128,
+    /// The high half of the last 64-bit output, when the low half was served as a 32-bit draw.
+    buffered_u32: Option<u32>,
 }
 
 impl Pcg64 {
@@ -98,7 +104,11 @@ impl Pcg64 {
         let words = SeedSequence::new(seed).generate_state_u64(4);
         let initial_state = (u128::from(words[0]) << 64) | u128::from(words[1]);
         let sequence = (u128::from(words[2]) << 64) | u128::from(words[3]);
-        let mut generator = Pcg64 { state: 0, increment: (sequence << 1) | 1 };
+        let mut generator = Pcg64 {
+            state: 0,
+            increment: (sequence << 1) | 1,
+            buffered_u32: None,
+        };
         generator.step();
         generator.state = generator.state.wrapping_add(initial_state);
         generator.step();
@@ -106,7 +116,10 @@ impl Pcg64 {
     }
 
     fn step(&mut self) {
-        self.state = self.state.wrapping_mul(PCG_MULTIPLIER).wrapping_add(self.increment);
+        self.state = self
+            .state
+            .wrapping_mul(PCG_MULTIPLIER)
+            .wrapping_add(self.increment);
     }
 
     /// The next raw 64-bit output (`bit_generator.random_raw()`).
@@ -114,6 +127,17 @@ impl Pcg64 {
         self.step();
         let folded = ((self.state >> 64) as u64) ^ (self.state as u64);
         folded.rotate_right((self.state >> 122) as u32)
+    }
+
+    /// The next 32-bit output (numpy's `next_uint32`): the low half of a fresh 64-bit output,
+    /// then its high half.
+    pub fn next_u32(&mut self) -> u32 {
+        if let Some(high) = self.buffered_u32.take() {
+            return high;
+        }
+        let next = self.next_u64();
+        self.buffered_u32 = Some((next >> 32) as u32);
+        next as u32
     }
 }
 
@@ -127,7 +151,9 @@ impl NpRandom {
     /// `np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed)))`, i.e. Gymnasium's
     /// `np_random` after `reset(seed=seed)`.
     pub fn from_seed(seed: u64) -> NpRandom {
-        NpRandom { bits: Pcg64::from_seed(u128::from(seed)) }
+        NpRandom {
+            bits: Pcg64::from_seed(u128::from(seed)),
+        }
     }
 
     /// The next raw 64-bit output.
@@ -147,21 +173,115 @@ impl NpRandom {
 
     /// `uniform(low, high, size=n)` with per-element bounds.
     pub fn uniform_each(&mut self, low: &[f64], high: &[f64]) -> Vec<f64> {
-        low.iter().zip(high).map(|(&lo, &hi)| self.uniform(lo, hi)).collect()
+        low.iter()
+            .zip(high)
+            .map(|(&lo, &hi)| self.uniform(lo, hi))
+            .collect()
     }
 
-    /// Gymnasium's `categorical_sample(probs, np_random)`: the first index whose cumulative
-    /// probability exceeds one `random()` draw.
+    /// Gymnasium's `categorical_sample(probs, np_random)`:
+    /// `np.argmax(np.cumsum(probs) > np_random.random())`, i.e. the first index whose
+    /// cumulative probability (summed left to right, as `cumsum` does) exceeds one `random()`
+    /// draw, and 0 when none does (what `argmax` of all-false gives).
     pub fn categorical(&mut self, probabilities: &[f64]) -> usize {
+        self.categorical_from(probabilities.iter().copied())
+    }
+
+    /// [`NpRandom::categorical`] over probabilities given one by one.
+    pub fn categorical_from(&mut self, probabilities: impl IntoIterator<Item = f64>) -> usize {
         let draw = self.random();
         let mut cumulative = 0.0;
-        for (index, p) in probabilities.iter().enumerate() {
+        for (index, p) in probabilities.into_iter().enumerate() {
             cumulative += p;
             if cumulative > draw {
                 return index;
             }
         }
-        probabilities.len().saturating_sub(1)
+        0
+    }
+
+    /// `integers(low, high)`: an `int64` in `[low, high)`, drawn as numpy's `Generator` does
+    /// (Lemire's bounded method on 32-bit draws when the range fits in 32 bits, else on
+    /// 64-bit draws). `high <= low` gives `low` and draws nothing (numpy raises instead).
+    pub fn integers(&mut self, low: i64, high: i64) -> i64 {
+        if high <= low {
+            return low;
+        }
+        // numpy works with the inclusive range `high - 1 - low`, as an unsigned number.
+        let range = (high as u64).wrapping_sub(low as u64).wrapping_sub(1);
+        let offset = if range == 0 {
+            0
+        } else if range == u64::from(u32::MAX) {
+            u64::from(self.bits.next_u32())
+        } else if range < u64::from(u32::MAX) {
+            u64::from(self.bounded_lemire_u32(range as u32))
+        } else if range == u64::MAX {
+            self.bits.next_u64()
+        } else {
+            self.bounded_lemire_u64(range)
+        };
+        (low as u64).wrapping_add(offset) as i64
+    }
+
+    /// numpy's `buffered_bounded_lemire_uint32`: a value in `0..=range`.
+    fn bounded_lemire_u32(&mut self, range: u32) -> u32 {
+        let exclusive = range + 1;
+        let mut product = u64::from(self.bits.next_u32()) * u64::from(exclusive);
+        let mut leftover = product as u32;
+        if leftover < exclusive {
+            let threshold = (u32::MAX - range) % exclusive;
+            while leftover < threshold {
+                product = u64::from(self.bits.next_u32()) * u64::from(exclusive);
+                leftover = product as u32;
+            }
+        }
+        (product >> 32) as u32
+    }
+
+    /// numpy's `bounded_lemire_uint64`: a value in `0..=range`.
+    fn bounded_lemire_u64(&mut self, range: u64) -> u64 {
+        let exclusive = range + 1;
+        let mut product = u128::from(self.bits.next_u64()) * u128::from(exclusive);
+        let mut leftover = product as u64;
+        if leftover < exclusive {
+            let threshold = (u64::MAX - range) % exclusive;
+            while leftover < threshold {
+                product = u128::from(self.bits.next_u64()) * u128::from(exclusive);
+                leftover = product as u64;
+            }
+        }
+        (product >> 64) as u64
+    }
+
+    /// numpy's `random_interval(max)`: a value in `0..=max` by masked rejection sampling, the
+    /// draw `shuffle` uses.
+    fn interval(&mut self, max: u64) -> u64 {
+        if max == 0 {
+            return 0;
+        }
+        let mask = u64::MAX >> max.leading_zeros();
+        if max <= u64::from(u32::MAX) {
+            loop {
+                let value = u64::from(self.bits.next_u32()) & mask;
+                if value <= max {
+                    return value;
+                }
+            }
+        }
+        loop {
+            let value = self.bits.next_u64() & mask;
+            if value <= max {
+                return value;
+            }
+        }
+    }
+
+    /// `shuffle(x)` of a list or a 1-D array: Fisher-Yates from the end, as numpy does.
+    pub fn shuffle<T>(&mut self, items: &mut [T]) {
+        for i in (1..items.len()).rev() {
+            let j = self.interval(i as u64) as usize;
+            items.swap(i, j);
+        }
     }
 }
 
@@ -174,14 +294,42 @@ mod tests {
     #[test]
     fn raw_outputs_match_numpy() {
         let cases: [(u128, [u64; 3]); 4] = [
-            (0, [11749869230777074271, 4976686463289251617, 755828109848996024]),
-            (1, [9441442522235856127, 17532960557476522086, 2659275481604167885]),
-            (42, [14276969152011380360, 8095878257575067585, 15838336090824644132]),
-            ((1 << 40) + 5, [87427594128977387, 6872972437549564694, 10832470946844950135]),
+            (
+                0,
+                [
+                    11749869230777074271,
+                    4976686463289251617,
+                    755828109848996024,
+                ],
+            ),
+            (
+                1,
+                [
+                    9441442522235856127,
+                    17532960557476522086,
+                    2659275481604167885,
+                ],
+            ),
+            (
+                42,
+                [
+                    14276969152011380360,
+                    8095878257575067585,
+                    15838336090824644132,
+                ],
+            ),
+            (
+                (1 << 40) + 5,
+                [87427594128977387, 6872972437549564694, 10832470946844950135],
+            ),
         ];
         for (seed, expected) in cases {
             let mut generator = Pcg64::from_seed(seed);
-            let got = [generator.next_u64(), generator.next_u64(), generator.next_u64()];
+            let got = [
+                generator.next_u64(),
+                generator.next_u64(),
+                generator.next_u64(),
+            ];
             assert_eq!(got, expected, "seed {seed}");
         }
     }
@@ -189,9 +337,77 @@ mod tests {
     #[test]
     fn uniform_matches_numpy() {
         // `Generator(PCG64(SeedSequence(42))).uniform(-0.05, 0.05, size=(4,))`
-        let expected = [0.027395604855596334, -0.006112156024794771, 0.03585979199113824, 0.019736802905936393];
+        let expected = [
+            0.027395604855596334,
+            -0.006112156024794771,
+            0.03585979199113824,
+            0.019736802905936393,
+        ];
         let mut generator = NpRandom::from_seed(42);
         let got = generator.uniform_each(&[-0.05; 4], &[0.05; 4]);
         assert_eq!(got, expected);
+    }
+
+    // Reference values printed by numpy 2.4 with `rng = np.random.default_rng(seed)`.
+    #[test]
+    fn integers_match_numpy() {
+        // `[rng.integers(0, 10) for _ in range(8)]`, seed 42
+        let mut rng = NpRandom::from_seed(42);
+        let got: Vec<i64> = (0..8).map(|_| rng.integers(0, 10)).collect();
+        assert_eq!(got, [0, 7, 6, 4, 4, 8, 0, 6]);
+
+        // 32-bit draws share one 64-bit output; `random()` takes a fresh one and leaves the
+        // buffered half for the next 32-bit draw. Seed 42:
+        // `[integers(1, 4) x4], random(), [integers(0, 7) x3]`
+        let mut rng = NpRandom::from_seed(42);
+        let got: Vec<i64> = (0..4).map(|_| rng.integers(1, 4)).collect();
+        assert_eq!(got, [1, 3, 2, 2]);
+        assert_eq!(rng.random(), 0.8585979199113825);
+        let got: Vec<i64> = (0..3).map(|_| rng.integers(0, 7)).collect();
+        assert_eq!(got, [0, 4, 1]);
+
+        // 64-bit ranges, negative bounds, the full 32-bit range, seed 7:
+        // `[integers(0, 2**40) x3], [integers(-5, 5) x3], integers(0, 2**32), integers(0, 2**63-1)`
+        let mut rng = NpRandom::from_seed(7);
+        let got: Vec<i64> = (0..3).map(|_| rng.integers(0, 1 << 40)).collect();
+        assert_eq!(got, [687299734001, 986497006767, 852875435924]);
+        let got: Vec<i64> = (0..3).map(|_| rng.integers(-5, 5)).collect();
+        assert_eq!(got, [3, -3, -5]);
+        assert_eq!(rng.integers(0, 1 << 32), 1289204377);
+        assert_eq!(rng.integers(0, i64::MAX), 8057108420966028185);
+
+        // Almost the whole int64 range, seed 0: `[integers(-2**63, 2**63-1) x2]`
+        let mut rng = NpRandom::from_seed(0);
+        let got: Vec<i64> = (0..2).map(|_| rng.integers(i64::MIN, i64::MAX)).collect();
+        assert_eq!(got, [2526497193922298462, -4246685573565524192]);
+        assert_eq!(rng.integers(3, 3), 3);
+    }
+
+    #[test]
+    fn shuffle_matches_numpy() {
+        // `L = list(range(10)); rng.shuffle(L); rng.integers(0, 100)`, seed 3
+        let mut rng = NpRandom::from_seed(3);
+        let mut items: Vec<u32> = (0..10).collect();
+        rng.shuffle(&mut items);
+        assert_eq!(items, [9, 6, 0, 2, 1, 4, 7, 5, 3, 8]);
+        assert_eq!(rng.integers(0, 100), 43);
+    }
+
+    #[test]
+    fn categorical_is_argmax_of_the_cumulative_sum() {
+        let mut a = NpRandom::from_seed(5);
+        let mut b = a.clone();
+        let draw = b.random();
+        let index = a.categorical(&[0.25, 0.25, 0.5]);
+        let expected = if draw < 0.25 {
+            0
+        } else if draw < 0.5 {
+            1
+        } else {
+            2
+        };
+        assert_eq!(index, expected);
+        // No cumulative probability exceeds the draw: argmax of all-false is 0.
+        assert_eq!(a.categorical(&[0.0, 0.0]), 0);
     }
 }

@@ -5,6 +5,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::EnvError;
 
+/// Box spaces with more elements than this are described by the range of their bounds.
+const MAX_LISTED_BOUNDS: usize = 16;
+
 /// An action, as a policy returns it once read into plain values.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -68,7 +71,11 @@ impl Space {
 
     /// A float32 Box with the given bounds.
     pub fn box_f32(low: Vec<f64>, high: Vec<f64>) -> Space {
-        Space::Box(BoxSpace { low, high, dtype: Dtype::Float32 })
+        Space::Box(BoxSpace {
+            low,
+            high,
+            dtype: Dtype::Float32,
+        })
     }
 
     /// How many `f64` values an observation of this space takes (1 for Discrete).
@@ -97,9 +104,33 @@ impl Space {
                 };
                 let uniform = |values: &[f64]| values.windows(2).all(|w| w[0] == w[1]);
                 if !space.low.is_empty() && uniform(&space.low) && uniform(&space.high) {
-                    format!("Box({:?}, {:?}, ({},), {dtype})", space.low[0], space.high[0], space.low.len())
+                    format!(
+                        "Box({:?}, {:?}, ({},), {dtype})",
+                        space.low[0],
+                        space.high[0],
+                        space.low.len()
+                    )
+                } else if space.low.len() <= MAX_LISTED_BOUNDS {
+                    format!(
+                        "Box({:?}, {:?}, ({},), {dtype})",
+                        space.low,
+                        space.high,
+                        space.low.len()
+                    )
                 } else {
-                    format!("Box({:?}, {:?}, ({},), {dtype})", space.low, space.high, space.low.len())
+                    // A long vector of bounds (NoiseWorld's board) would swamp a prompt or a
+                    // message: give their range; the named fields give each one.
+                    let range = |values: &[f64]| {
+                        let min = values.iter().copied().fold(f64::INFINITY, f64::min);
+                        let max = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                        format!("[{min:?}, {max:?}]")
+                    };
+                    format!(
+                        "Box(low in {}, high in {}, ({},), {dtype})",
+                        range(&space.low),
+                        range(&space.high),
+                        space.low.len()
+                    )
                 }
             }
             Space::MultiDiscrete { nvec } => format!("MultiDiscrete({nvec:?})"),
@@ -111,13 +142,21 @@ impl Space {
     /// agents pass them). A wrong type, shape, a value out of range, NaN or an infinity is
     /// an [`EnvError::InvalidAction`] naming the space.
     pub fn check(&self, action: &Action) -> Result<CheckedAction, EnvError> {
-        let invalid = |reason: String| EnvError::InvalidAction { space: self.describe(), reason };
+        let invalid = |reason: String| EnvError::InvalidAction {
+            space: self.describe(),
+            reason,
+        };
         match self {
             Space::Discrete { n, start } => {
                 let Action::Int(value) = action else {
-                    return Err(invalid(format!("expected an int, got a {}", action.kind_name())));
+                    return Err(invalid(format!(
+                        "expected an int, got a {}",
+                        action.kind_name()
+                    )));
                 };
-                let offset = value.checked_sub(*start).filter(|o| *o >= 0 && (*o as u64) < *n);
+                let offset = value
+                    .checked_sub(*start)
+                    .filter(|o| *o >= 0 && (*o as u64) < *n);
                 match offset {
                     Some(_) => Ok(CheckedAction::Discrete(*value)),
                     None => Err(invalid(format!("{value} is out of range"))),
@@ -127,10 +166,19 @@ impl Space {
                 let values: Vec<i64> = match action {
                     Action::IntList(values) => values.clone(),
                     Action::Int(value) if nvec.len() == 1 => vec![*value],
-                    _ => return Err(invalid(format!("expected a list of ints, got a {}", action.kind_name()))),
+                    _ => {
+                        return Err(invalid(format!(
+                            "expected a list of ints, got a {}",
+                            action.kind_name()
+                        )));
+                    }
                 };
                 if values.len() != nvec.len() {
-                    return Err(invalid(format!("expected {} values, got {}", nvec.len(), values.len())));
+                    return Err(invalid(format!(
+                        "expected {} values, got {}",
+                        nvec.len(),
+                        values.len()
+                    )));
                 }
                 for (i, (&v, &n)) in values.iter().zip(nvec).enumerate() {
                     if v < 0 || v as u64 >= n {
@@ -147,7 +195,11 @@ impl Space {
                     Action::IntList(values) => values.iter().map(|&v| v as f64).collect(),
                 };
                 if values.len() != space.low.len() {
-                    return Err(invalid(format!("expected {} values, got {}", space.low.len(), values.len())));
+                    return Err(invalid(format!(
+                        "expected {} values, got {}",
+                        space.low.len(),
+                        values.len()
+                    )));
                 }
                 let mut checked = Vec::with_capacity(values.len());
                 for (i, &value) in values.iter().enumerate() {
@@ -205,18 +257,35 @@ mod tests {
     #[test]
     fn discrete_rejects_floats_out_of_range_and_lists() {
         let space = Space::discrete(2);
-        assert_eq!(space.check(&Action::Int(1)).unwrap(), CheckedAction::Discrete(1));
-        for action in [Action::Int(2), Action::Int(-1), Action::Float(1.0), Action::FloatList(vec![0.0])] {
+        assert_eq!(
+            space.check(&Action::Int(1)).unwrap(),
+            CheckedAction::Discrete(1)
+        );
+        for action in [
+            Action::Int(2),
+            Action::Int(-1),
+            Action::Float(1.0),
+            Action::FloatList(vec![0.0]),
+        ] {
             let err = space.check(&action).unwrap_err();
-            assert!(matches!(&err, EnvError::InvalidAction { space, .. } if space == "Discrete(2)"), "{err}");
+            assert!(
+                matches!(&err, EnvError::InvalidAction { space, .. } if space == "Discrete(2)"),
+                "{err}"
+            );
         }
     }
 
     #[test]
     fn float32_box_rounds_and_rejects_non_finite_wrong_length_and_out_of_range() {
         let space = Space::box_f32(vec![-2.0], vec![2.0]);
-        assert_eq!(space.check(&Action::Float(0.1)).unwrap(), CheckedAction::Box(vec![f64::from(0.1f32)]));
-        assert_eq!(space.check(&Action::Int(1)).unwrap(), CheckedAction::Box(vec![1.0]));
+        assert_eq!(
+            space.check(&Action::Float(0.1)).unwrap(),
+            CheckedAction::Box(vec![f64::from(0.1f32)])
+        );
+        assert_eq!(
+            space.check(&Action::Int(1)).unwrap(),
+            CheckedAction::Box(vec![1.0])
+        );
         for action in [
             Action::Float(f64::NAN),
             Action::Float(f64::INFINITY),
@@ -224,8 +293,25 @@ mod tests {
             Action::FloatList(vec![0.0, 0.0]),
             Action::FloatList(vec![]),
         ] {
-            assert!(matches!(space.check(&action), Err(EnvError::InvalidAction { .. })), "{action:?}");
+            assert!(
+                matches!(space.check(&action), Err(EnvError::InvalidAction { .. })),
+                "{action:?}"
+            );
         }
+    }
+
+    #[test]
+    fn long_boxes_are_described_by_their_bound_ranges() {
+        let space = Space::box_f32(vec![0.0; 20], [vec![9.0; 4], vec![5.0; 16]].concat());
+        assert_eq!(
+            space.describe(),
+            "Box(low in [0.0, 0.0], high in [5.0, 9.0], (20,), float32)"
+        );
+        let space = Space::box_f32(vec![-1.0, -2.0], vec![1.0, 2.0]);
+        assert_eq!(
+            space.describe(),
+            "Box([-1.0, -2.0], [1.0, 2.0], (2,), float32)"
+        );
     }
 
     #[test]

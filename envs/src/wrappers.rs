@@ -23,7 +23,12 @@ impl<E: Env> TimeLimit<E> {
     /// Wraps `inner` with the time limit of its description.
     pub fn new(inner: E) -> TimeLimit<E> {
         let max_episode_steps = inner.description().max_episode_steps;
-        TimeLimit { inner, max_episode_steps, elapsed_steps: 0, state: EpisodeState::NeverReset }
+        TimeLimit {
+            inner,
+            max_episode_steps,
+            elapsed_steps: 0,
+            state: EpisodeState::NeverReset,
+        }
     }
 
     /// The wrapped environment.
@@ -51,7 +56,10 @@ impl<E: Env> Env for TimeLimit<E> {
         }
         let mut step = self.inner.step(action)?;
         self.elapsed_steps += 1;
-        if self.max_episode_steps.is_some_and(|limit| self.elapsed_steps >= limit) {
+        if self
+            .max_episode_steps
+            .is_some_and(|limit| self.elapsed_steps >= limit)
+        {
             step.truncated = true;
         }
         if step.done() {

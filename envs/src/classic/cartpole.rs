@@ -2,7 +2,9 @@
 
 use std::sync::OnceLock;
 
-use crate::{Action, Env, EnvDescription, EnvError, NpRandom, ObservationField, Space, Step, entropy_seed};
+use crate::{
+    Action, Env, EnvDescription, EnvError, NpRandom, ObservationField, Space, Step, entropy_seed,
+};
 
 const GRAVITY: f64 = 9.8;
 const MASS_CART: f64 = 1.0;
@@ -24,7 +26,10 @@ pub struct CartPole {
 
 impl Default for CartPole {
     fn default() -> Self {
-        CartPole { state: [0.0; 4], rng: NpRandom::from_seed(entropy_seed()) }
+        CartPole {
+            state: [0.0; 4],
+            rng: NpRandom::from_seed(entropy_seed()),
+        }
     }
 }
 
@@ -96,9 +101,20 @@ impl Env for CartPole {
         let theta_acc = (GRAVITY * sin_theta - cos_theta * temp)
             / (LENGTH * (4.0 / 3.0 - MASS_POLE * (cos_theta * cos_theta) / TOTAL_MASS));
         let x_acc = temp - POLE_MASS_LENGTH * theta_acc * cos_theta / TOTAL_MASS;
-        self.state = [x + TAU * x_dot, x_dot + TAU * x_acc, theta + TAU * theta_dot, theta_dot + TAU * theta_acc];
+        self.state = [
+            x + TAU * x_dot,
+            x_dot + TAU * x_acc,
+            theta + TAU * theta_dot,
+            theta_dot + TAU * theta_acc,
+        ];
         let [x, _, theta, _] = self.state;
-        let terminated = !(-X_THRESHOLD..=X_THRESHOLD).contains(&x) || !(-THETA_THRESHOLD..=THETA_THRESHOLD).contains(&theta);
-        Ok(Step { observation: self.observation(), reward: 1.0, terminated, truncated: false })
+        let terminated = !(-X_THRESHOLD..=X_THRESHOLD).contains(&x)
+            || !(-THETA_THRESHOLD..=THETA_THRESHOLD).contains(&theta);
+        Ok(Step {
+            observation: self.observation(),
+            reward: 1.0,
+            terminated,
+            truncated: false,
+        })
     }
 }

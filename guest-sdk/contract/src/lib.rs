@@ -74,8 +74,14 @@ pub struct Reply {
 impl Reply {
     /// Decodes a reply from its 16 little-endian bytes.
     pub fn from_le_bytes(bytes: [u8; REPLY_SIZE]) -> Reply {
-        let word = |i: usize| u32::from_le_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
-        Reply { status: word(0), kind: word(4), len: word(8), data: word(12) }
+        let word =
+            |i: usize| u32::from_le_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
+        Reply {
+            status: word(0),
+            kind: word(4),
+            len: word(8),
+            data: word(12),
+        }
     }
 
     /// Encodes a reply as its 16 little-endian bytes.
@@ -134,7 +140,12 @@ mod tests {
 
     #[test]
     fn reply_round_trips_through_bytes() {
-        let reply = Reply { status: STATUS_ERROR, kind: ERROR_LOAD, len: 12, data: 0xdead_beef };
+        let reply = Reply {
+            status: STATUS_ERROR,
+            kind: ERROR_LOAD,
+            len: 12,
+            data: 0xdead_beef,
+        };
         assert_eq!(Reply::from_le_bytes(reply.to_le_bytes()), reply);
     }
 }

@@ -69,7 +69,7 @@ fn exception_failure(vm: &VirtualMachine, exc: &PyBaseExceptionRef, default_kind
     };
     let type_name = exc.class().name().to_string();
     let message = match exc.as_object().str(vm) {
-        Ok(text) => text.as_str().to_owned(),
+        Ok(text) => text.to_string_lossy().into_owned(),
         Err(_) => "<exception text could not be rendered>".to_owned(),
     };
     let mut traceback = String::new();

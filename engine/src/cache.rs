@@ -1,0 +1,231 @@
+//! The on-disk cache of compiled guest modules.
+//!
+//! Cranelift takes about 19 s to compile the Python guest here, so its machine code is
+//! cached, keyed by the module's hash and by the engine's compatibility hash (wasmtime
+//! version and every setting that changes code generation). Each entry carries a checksum of
+//! its payload: a corrupt, truncated or stale entry is detected, recompiled and rewritten,
+//! never loaded blindly.
+
+use std::hash::{Hash, Hasher};
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use wasmtime::{Engine, Module};
+use xxhash_rust::xxh3::{Xxh3, xxh3_128};
+
+use crate::EngineError;
+
+const MAGIC: &[u8; 8] = b"PPOCWASM";
+const FORMAT_VERSION: u32 = 1;
+const HEADER_LEN: usize = 8 + 4 + 8 + 16;
+
+/// Where compiled modules are kept; `None` keeps nothing.
+#[derive(Clone, Debug)]
+pub(crate) struct ModuleCache {
+    dir: Option<PathBuf>,
+}
+
+/// How a module was obtained, for tests and diagnostics.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CacheOutcome {
+    /// Loaded from a valid cache entry.
+    Hit,
+    /// No entry: compiled and stored.
+    Miss,
+    /// An entry existed but was corrupt or incompatible: compiled and replaced.
+    Replaced,
+    /// No cache directory: compiled.
+    Disabled,
+}
+
+impl ModuleCache {
+    pub fn new(dir: Option<PathBuf>) -> ModuleCache {
+        ModuleCache { dir }
+    }
+
+    /// The entry path for `wasm` under `engine`.
+    pub fn entry_path(&self, engine: &Engine, wasm: &[u8]) -> Option<PathBuf> {
+        let dir = self.dir.as_ref()?;
+        let mut compat = Xxh3::new();
+        engine.precompile_compatibility_hash().hash(&mut compat);
+        Some(dir.join(format!(
+            "{:032x}-{:016x}.cwasm",
+            xxh3_128(wasm),
+            compat.finish()
+        )))
+    }
+
+    /// The compiled module for `wasm`, from the cache if a valid entry exists.
+    pub fn load_or_compile(
+        &self,
+        engine: &Engine,
+        wasm: &[u8],
+    ) -> Result<(Module, CacheOutcome), EngineError> {
+        let Some(path) = self.entry_path(engine, wasm) else {
+            let module = Module::new(engine, wasm).map_err(EngineError::compile)?;
+            return Ok((module, CacheOutcome::Disabled));
+        };
+        let existed = path.exists();
+        if existed {
+            match read_entry(&path) {
+                Some(payload) => {
+                    // SAFETY: `payload` is exactly what `Module::serialize` wrote for this
+                    // module under an engine with the same compatibility hash (the key), and
+                    // its checksum proves it unchanged since. The cache directory belongs to
+                    // the user running the engine, who is trusted like the binary itself.
+                    // wasmtime additionally refuses artifacts from another version or config.
+                    match unsafe { Module::deserialize(engine, &payload) } {
+                        Ok(module) => return Ok((module, CacheOutcome::Hit)),
+                        Err(error) => {
+                            tracing::warn!(path = %path.display(), %error, "stale compiled module; recompiling")
+                        }
+                    }
+                }
+                None => {
+                    tracing::warn!(path = %path.display(), "corrupt compiled module; recompiling")
+                }
+            }
+        }
+        let module = Module::new(engine, wasm).map_err(EngineError::compile)?;
+        match module.serialize() {
+            Ok(payload) => {
+                if let Err(error) = write_entry(&path, &payload) {
+                    tracing::warn!(path = %path.display(), %error, "could not write the compiled-module cache");
+                }
+            }
+            Err(error) => tracing::warn!(%error, "could not serialize a compiled module"),
+        }
+        Ok((
+            module,
+            if existed {
+                CacheOutcome::Replaced
+            } else {
+                CacheOutcome::Miss
+            },
+        ))
+    }
+}
+
+/// The payload of a valid entry, or `None` if the file is unreadable, truncated, of another
+/// format, or fails its checksum.
+fn read_entry(path: &Path) -> Option<Vec<u8>> {
+    let mut bytes = std::fs::read(path).ok()?;
+    if bytes.len() < HEADER_LEN || &bytes[..8] != MAGIC {
+        return None;
+    }
+    let version = u32::from_le_bytes(bytes[8..12].try_into().ok()?);
+    let len = u64::from_le_bytes(bytes[12..20].try_into().ok()?);
+    let checksum = u128::from_le_bytes(bytes[20..36].try_into().ok()?);
+    if version != FORMAT_VERSION || len != (bytes.len() - HEADER_LEN) as u64 {
+        return None;
+    }
+    let payload = bytes.split_off(HEADER_LEN);
+    (xxh3_128(&payload) == checksum).then_some(payload)
+}
+
+/// Writes an entry atomically: to a unique temporary file, then renamed into place, so a
+/// reader never sees half an entry and concurrent writers do not interleave.
+fn write_entry(path: &Path, payload: &[u8]) -> std::io::Result<()> {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let dir = path
+        .parent()
+        .ok_or_else(|| std::io::Error::other("cache path has no parent"))?;
+    std::fs::create_dir_all(dir)?;
+    let temporary = dir.join(format!(
+        ".tmp-{}-{}-{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed),
+        path.file_name().and_then(|n| n.to_str()).unwrap_or("entry")
+    ));
+    let result = (|| {
+        let mut file = std::fs::File::create(&temporary)?;
+        file.write_all(MAGIC)?;
+        file.write_all(&FORMAT_VERSION.to_le_bytes())?;
+        file.write_all(&(payload.len() as u64).to_le_bytes())?;
+        file.write_all(&xxh3_128(payload).to_le_bytes())?;
+        file.write_all(payload)?;
+        file.sync_all()?;
+        std::fs::rename(&temporary, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MODULE: &str = r#"(module (func (export "answer") (result i32) i32.const 42))"#;
+
+    fn answer(engine: &Engine, module: &Module) -> i32 {
+        let mut store = wasmtime::Store::new(engine, ());
+        let instance = wasmtime::Instance::new(&mut store, module, &[]).unwrap();
+        instance
+            .get_typed_func::<(), i32>(&mut store, "answer")
+            .unwrap()
+            .call(&mut store, ())
+            .unwrap()
+    }
+
+    #[test]
+    fn second_load_hits_and_a_corrupt_entry_is_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let engine = Engine::default();
+        let cache = ModuleCache::new(Some(dir.path().to_owned()));
+        let wasm = MODULE.as_bytes();
+
+        let (module, outcome) = cache.load_or_compile(&engine, wasm).unwrap();
+        assert_eq!(
+            (outcome, answer(&engine, &module)),
+            (CacheOutcome::Miss, 42)
+        );
+        let (module, outcome) = cache.load_or_compile(&engine, wasm).unwrap();
+        assert_eq!((outcome, answer(&engine, &module)), (CacheOutcome::Hit, 42));
+
+        // Flip one byte of the payload: the checksum catches it.
+        let path = cache.entry_path(&engine, wasm).unwrap();
+        let mut bytes = std::fs::read(&path).unwrap();
+        let last = bytes.len() - 1;
+        bytes[last] ^= 0xff;
+        std::fs::write(&path, &bytes).unwrap();
+        let (module, outcome) = cache.load_or_compile(&engine, wasm).unwrap();
+        assert_eq!(
+            (outcome, answer(&engine, &module)),
+            (CacheOutcome::Replaced, 42)
+        );
+
+        // Truncated entries too.
+        std::fs::write(&path, &bytes[..100]).unwrap();
+        assert_eq!(
+            cache.load_or_compile(&engine, wasm).unwrap().1,
+            CacheOutcome::Replaced
+        );
+        assert_eq!(
+            cache.load_or_compile(&engine, wasm).unwrap().1,
+            CacheOutcome::Hit
+        );
+    }
+
+    #[test]
+    fn an_entry_with_a_valid_checksum_from_another_config_is_recompiled() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = ModuleCache::new(Some(dir.path().to_owned()));
+        let wasm = MODULE.as_bytes();
+        let engine = Engine::default();
+        let mut fuel_config = wasmtime::Config::new();
+        fuel_config.consume_fuel(true);
+        let other = Engine::new(&fuel_config).unwrap();
+        // Put the other engine's artifact where this engine's entry belongs.
+        let foreign = Module::new(&other, wasm).unwrap().serialize().unwrap();
+        let path = cache.entry_path(&engine, wasm).unwrap();
+        write_entry(&path, &foreign).unwrap();
+        let (module, outcome) = cache.load_or_compile(&engine, wasm).unwrap();
+        assert_eq!(
+            (outcome, answer(&engine, &module)),
+            (CacheOutcome::Replaced, 42)
+        );
+    }
+}

@@ -1,0 +1,239 @@
+//! The shared engine: wasmtime configured for untrusted guests, the WASI linker, the compiled
+//! Python guest, and the epoch ticker that makes wall-clock deadlines preempt.
+
+use std::path::PathBuf;
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::Duration;
+
+use wasmtime::{InstancePre, Linker, Module};
+
+use crate::cache::{CacheOutcome, ModuleCache};
+use crate::host::HostState;
+use crate::policy::{self, LoadOptions, Policy};
+use crate::{CrashReport, PolicySource};
+
+/// A failure of the engine itself (not of a policy, which is a [`CrashReport`]).
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// wasmtime refused the configuration.
+    #[error("invalid engine configuration: {0}")]
+    Config(String),
+    /// A guest module the engine ships failed to compile.
+    #[error("compiling a guest module failed: {0}")]
+    Compile(String),
+    /// This build has no Python guest (the `python` feature is off).
+    #[error("this build of ppo-sandbox-engine has no Python guest (enable the `python` feature)")]
+    PythonUnavailable,
+}
+
+impl EngineError {
+    pub(crate) fn compile(error: wasmtime::Error) -> EngineError {
+        EngineError::Compile(format!("{error:#}"))
+    }
+}
+
+/// Engine-wide settings (per-policy limits are [`Limits`](crate::Limits)).
+#[derive(Clone, Debug)]
+pub struct EngineConfig {
+    cache_dir: Option<PathBuf>,
+    epoch_tick: Duration,
+    wasm_stack_bytes: usize,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig {
+            cache_dir: default_cache_dir(),
+            epoch_tick: Duration::from_millis(5),
+            wasm_stack_bytes: 4 * 1024 * 1024,
+        }
+    }
+}
+
+/// `$PPO_SANDBOX_CACHE_DIR`, else the user's cache directory (`~/.cache/ppo-sandbox`).
+fn default_cache_dir() -> Option<PathBuf> {
+    match std::env::var_os("PPO_SANDBOX_CACHE_DIR") {
+        Some(dir) if !dir.is_empty() => Some(PathBuf::from(dir)),
+        _ => dirs::cache_dir().map(|dir| dir.join("ppo-sandbox")),
+    }
+}
+
+impl EngineConfig {
+    /// Keeps compiled guest code in `dir` (default: `$PPO_SANDBOX_CACHE_DIR`, else the user
+    /// cache directory's `ppo-sandbox`).
+    pub fn cache_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.cache_dir = Some(dir.into());
+        self
+    }
+
+    /// Compiles guest code on every start instead of caching it.
+    pub fn no_cache(mut self) -> Self {
+        self.cache_dir = None;
+        self
+    }
+
+    /// Granularity of wall-clock deadlines (default 5 ms).
+    pub fn epoch_tick(mut self, tick: Duration) -> Self {
+        self.epoch_tick = tick.max(Duration::from_micros(100));
+        self
+    }
+
+    /// Cap on the WebAssembly call stack, engine-wide (default 4 MiB). Calls made from a
+    /// thread with less native stack left than this switch to a fresh stack first, so a deep
+    /// guest recursion can never overflow the host's stack.
+    pub fn wasm_stack_bytes(mut self, bytes: usize) -> Self {
+        self.wasm_stack_bytes = bytes.clamp(64 * 1024, 256 * 1024 * 1024);
+        self
+    }
+}
+
+/// The sandbox engine: cheap to clone, safe to share between threads. Each loaded
+/// [`Policy`] gets its own isolated store; the compiled guest code is shared.
+#[derive(Clone, Debug)]
+pub struct Engine {
+    inner: Arc<EngineInner>,
+}
+
+struct EngineInner {
+    wasmtime: wasmtime::Engine,
+    linker: Linker<HostState>,
+    cache: ModuleCache,
+    config: EngineConfig,
+    python: Mutex<Option<InstancePre<HostState>>>,
+    _ticker: EpochTicker,
+}
+
+impl std::fmt::Debug for EngineInner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EngineInner")
+            .field("config", &self.config)
+            .field("cache", &self.cache)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Engine {
+    /// An engine with the given settings.
+    pub fn new(config: EngineConfig) -> Result<Engine, EngineError> {
+        let mut wasm_config = wasmtime::Config::new();
+        wasm_config
+            .consume_fuel(true)
+            .epoch_interruption(true)
+            .max_wasm_stack(config.wasm_stack_bytes)
+            // Policies run synchronously; wasmtime still checks the stack cap against this.
+            .async_stack_size(config.wasm_stack_bytes + 1024 * 1024)
+            .cranelift_opt_level(wasmtime::OptLevel::Speed)
+            .parallel_compilation(true);
+        let wasmtime = wasmtime::Engine::new(&wasm_config)
+            .map_err(|e| EngineError::Config(format!("{e:#}")))?;
+        let mut linker = Linker::new(&wasmtime);
+        crate::wasi::add_to_linker(&mut linker)
+            .map_err(|e| EngineError::Config(format!("{e:#}")))?;
+        let ticker = EpochTicker::start(wasmtime.clone(), config.epoch_tick);
+        Ok(Engine {
+            inner: Arc::new(EngineInner {
+                wasmtime,
+                linker,
+                cache: ModuleCache::new(config.cache_dir.clone()),
+                config,
+                python: Mutex::new(None),
+                _ticker: ticker,
+            }),
+        })
+    }
+
+    /// Loads a policy: compiles or fetches its guest, instantiates it in a fresh store and
+    /// runs its start-up code under [`Limits::load_fuel`](crate::Limits::load_fuel) and
+    /// [`Limits::load_timeout_ms`](crate::Limits::load_timeout_ms). Every policy failure is a
+    /// [`CrashReport`]; a failure of the engine itself is reported as a crash of kind
+    /// `load_error` with the engine's message.
+    pub fn load(
+        &self,
+        source: &PolicySource,
+        options: &LoadOptions,
+    ) -> Result<Policy, CrashReport> {
+        policy::load(self, source, options)
+    }
+
+    /// Compiles (or loads from the cache) the Python guest now rather than at the first
+    /// Python policy, and says whether the cache served it.
+    pub fn prepare_python(&self) -> Result<CacheOutcome, EngineError> {
+        self.python_guest().map(|(_, outcome)| outcome)
+    }
+
+    pub(crate) fn python_guest(
+        &self,
+    ) -> Result<(InstancePre<HostState>, CacheOutcome), EngineError> {
+        let mut slot = self
+            .inner
+            .python
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(pre) = slot.as_ref() {
+            return Ok((pre.clone(), CacheOutcome::Hit));
+        }
+        let wasm = crate::guest::python_guest_wasm().ok_or(EngineError::PythonUnavailable)?;
+        let (module, outcome) = self
+            .inner
+            .cache
+            .load_or_compile(&self.inner.wasmtime, wasm)?;
+        let pre = self.instance_pre(&module).map_err(EngineError::compile)?;
+        *slot = Some(pre.clone());
+        Ok((pre, outcome))
+    }
+
+    pub(crate) fn instance_pre(&self, module: &Module) -> wasmtime::Result<InstancePre<HostState>> {
+        self.inner.linker.instantiate_pre(module)
+    }
+
+    pub(crate) fn wasmtime(&self) -> &wasmtime::Engine {
+        &self.inner.wasmtime
+    }
+
+    /// Epoch ticks that cover `ms` milliseconds (one extra: the current tick is partly gone).
+    pub(crate) fn deadline_ticks(&self, ms: u64) -> u64 {
+        let tick_us = self.inner.config.epoch_tick.as_micros().max(1) as u64;
+        ms.saturating_mul(1000).div_ceil(tick_us).saturating_add(1)
+    }
+
+    pub(crate) fn wasm_stack_bytes(&self) -> usize {
+        self.inner.config.wasm_stack_bytes
+    }
+}
+
+/// Advances the engine's epoch at a fixed period on its own thread, which ends when the
+/// engine (every clone of it) is dropped.
+#[derive(Debug)]
+struct EpochTicker {
+    stop: Option<mpsc::Sender<()>>,
+    thread: Option<thread::JoinHandle<()>>,
+}
+
+impl EpochTicker {
+    fn start(engine: wasmtime::Engine, tick: Duration) -> EpochTicker {
+        let (stop, stopped) = mpsc::channel::<()>();
+        let thread = thread::Builder::new()
+            .name("ppo-sandbox-epoch".into())
+            .spawn(move || {
+                while let Err(mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(tick) {
+                    engine.increment_epoch();
+                }
+            })
+            .ok();
+        EpochTicker {
+            stop: Some(stop),
+            thread,
+        }
+    }
+}
+
+impl Drop for EpochTicker {
+    fn drop(&mut self) {
+        drop(self.stop.take());
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}

@@ -1,0 +1,161 @@
+//! Scalar arithmetic as numpy and CPython do it, where that differs from the obvious Rust.
+//! Gymnasium's envs step with numpy scalars; matching their results bit for bit needs the
+//! same operations, not just the same formulas.
+
+use std::hint::black_box;
+
+/// A float64 value as a float32 observation holds it (`np.array(..., dtype=np.float32)`).
+pub(crate) fn round_f32(x: f64) -> f64 {
+    f64::from(x as f32)
+}
+
+/// `x ** 2` of a numpy float64 scalar (or a Python float): C's `pow(x, 2.0)`, which glibc
+/// does not always round like `x * x`. The exponent goes through `black_box` so that LLVM
+/// does not rewrite the call as a multiplication.
+pub(crate) fn pow2(x: f64) -> f64 {
+    x.powf(black_box(2.0))
+}
+
+/// `x ** 2` of a numpy float32 scalar: C's `powf(x, 2.0f)` (not `x * x`, see [`pow2`]).
+pub(crate) fn pow2_f32(x: f32) -> f32 {
+    x.powf(black_box(2.0))
+}
+
+/// Which of the two functions [`sincos_f32`] computes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Trig {
+    Sin,
+    Cos,
+}
+
+/// `np.sin` of a float32 value. numpy computes float32 sine with its own vectorized
+/// algorithm (Cody-Waite reduction, minimax polynomials, fused multiply-adds), which is not
+/// always the correctly rounded result that `(x as f64).sin() as f32` gives.
+pub(crate) fn np_sin_f32(x: f32) -> f32 {
+    sincos_f32(x, Trig::Sin)
+}
+
+/// `np.cos` of a float32 value; see [`np_sin_f32`].
+pub(crate) fn np_cos_f32(x: f32) -> f32 {
+    sincos_f32(x, Trig::Cos)
+}
+
+/// numpy's `simd_sincos_f32` (`loops_trigonometric.dispatch.cpp`) for one lane, as built for
+/// CPUs with FMA (every x86-64-v3 and Arm64 machine).
+fn sincos_f32(x: f32, op: Trig) -> f32 {
+    if x.is_nan() {
+        return f32::NAN;
+    }
+    // Beyond these bounds (71476.0625f and 117435.992f in numpy) numpy falls back to libm.
+    let max_cody = f32::from_bits(if op == Trig::Cos {
+        0x478b_9a08
+    } else {
+        0x47e5_5dff
+    });
+    if x.abs() > max_cody {
+        return match op {
+            Trig::Sin => x.sin(),
+            Trig::Cos => x.cos(),
+        };
+    }
+    const TWO_OVER_PI: f32 = f32::from_bits(0x3f22_f983); // 0x1.45f306p-1
+    const PIO2_HIGH: f32 = -f32::from_bits(0x3fc9_0fd8); // -0x1.921fb0p+0
+    const PIO2_MED: f32 = -f32::from_bits(0x34a8_885a); // -0x1.5110b4p-22
+    const PIO2_LOW: f32 = -f32::from_bits(0x27c2_34c4); // -0x1.846988p-48
+    const RINT_MAGIC: f32 = f32::from_bits(0x4b40_0000); // 0x1.8p+23
+
+    // Round x * 2/pi to the nearest integer with the add-and-subtract trick.
+    let quadrant = (x * TWO_OVER_PI + RINT_MAGIC) - RINT_MAGIC;
+    let mut reduced = quadrant.mul_add(PIO2_HIGH, x);
+    reduced = quadrant.mul_add(PIO2_MED, reduced);
+    reduced = quadrant.mul_add(PIO2_LOW, reduced);
+    let reduced2 = reduced * reduced;
+
+    let mut cos = f32::from_bits(0x37cc_730b).mul_add(reduced2, -f32::from_bits(0x3ab6_036e)); // 0x1.98e616p-16, -0x1.6c06dcp-10
+    cos = cos.mul_add(reduced2, f32::from_bits(0x3d2a_aa9e)); // 0x1.55553cp-5
+    cos = cos.mul_add(reduced2, -0.5);
+    cos = cos.mul_add(reduced2, 1.0);
+
+    let mut sin = f32::from_bits(0x363e_9dde).mul_add(reduced2, -f32::from_bits(0x3950_35dd)); // 0x1.7d3bbcp-19, -0x1.a06bbap-13
+    sin = sin.mul_add(reduced2, f32::from_bits(0x3c08_88cd)); // 0x1.11119ap-7
+    sin = sin.mul_add(reduced2, -f32::from_bits(0x3e2a_aaab)); // 0x1.555556p-3
+    // A fused multiply-add with +0 rather than a product: it differs for a -0 product.
+    sin = sin.mul_add(reduced2, 0.0);
+    sin = sin.mul_add(reduced, reduced);
+
+    let mut quadrant = quadrant as i32;
+    if op == Trig::Cos {
+        quadrant = quadrant.wrapping_add(1);
+    }
+    let value = if quadrant & 1 == 0 { sin } else { cos };
+    if quadrant & 2 == 2 {
+        0.0 - value
+    } else {
+        value
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // `np.sin(np.float32(x))` and `np.cos(np.float32(x))` printed by numpy 2.4 (x86-64 with
+    // FMA), chosen where numpy's result is not the correctly rounded one, plus a spread of
+    // quadrants.
+    #[test]
+    fn float32_sin_cos_match_numpy() {
+        let cases: &[(u32, u32, u32)] = &[
+            (0x3d8c8c12, 0x3d8c6fd6, 0x3f7f65bc),
+            (0x3dbab5f1, 0x3dba73c2, 0x3f7eefd6),
+            (0x3da6daec, 0x3da6abaf, 0x3f7f269d),
+            (0xbdcbe560, 0xbdcb8f30, 0x3f7ebb79),
+            (0xbdc898ad, 0xbdc8469b, 0x3f7ec5e3),
+            (0xbd7b8ded, 0xbd7b6573, 0x3f7f8472),
+            (0x3dbd19d4, 0x3dbcd512, 0x3f7ee8d4),
+            (0x3db76f99, 0x3db730d6, 0x3f7ef94c),
+            (0xbdbb6978, 0xbdbb2689, 0x3f7eedca),
+            (0xbd9e82dc, 0xbd9e5a5b, 0x3f7f3bce),
+            (0x3dca94d3, 0x3dca404b, 0x3f7ebfa4),
+            (0x3d88380a, 0x3d881e55, 0x3f7f6f16),
+            (0x3dbb1d26, 0x3dbada89, 0x3f7eeea9),
+            (0xbdc0017f, 0xbdbfb985, 0x3f7ee031),
+            (0xbdaecd81, 0xbdae9730, 0x3f7f116d),
+            (0xbdbdcb1a, 0xbdbd8596, 0x3f7ee6c8),
+            (0xc15fc803, 0xbf7d17e4, 0x3e19defa),
+            (0xc052a530, 0x3e18c2d0, 0xbf7d22a6),
+            (0xc0b4432f, 0x3f1aecac, 0x3f4bccc7),
+            (0xc1949195, 0x3e8cbdd5, 0x3f762359),
+            (0xc2234595, 0xbcba6100, 0xbf7fef09),
+            (0x423dbacf, 0xbe9b7a6b, 0xbf73e93f),
+            (0xc1e012f0, 0xbe8623fc, 0xbf770ecf),
+            (0xc2015402, 0xbf4b11cd, 0x3f1be16f),
+            (0x41b3101f, 0xbec378de, 0xbf6c9bd1),
+            (0xc1650bca, 0xbf7bf210, 0xbe35861e),
+            (0x4197f2ef, 0x3e130303, 0x3f7d5918),
+            (0x422b617f, 0xbf684c35, 0x3ed729bf),
+            (0x4190cfeb, 0xbf2e217e, 0x3f3ba7b8),
+            (0x418dc97c, 0xbf671c2b, 0x3edc382f),
+            (0xbe584e81, 0xbe56b39c, 0x3f7a4f49),
+            (0xc1c060f5, 0x3f626de9, 0x3eeee0f0),
+            (0x00000000, 0x00000000, 0x3f800000),
+            (0x80000000, 0x80000000, 0x3f800000),
+            (0x3fc90fdb, 0x3f800000, 0xb33bbd2e),
+            (0x40490fdb, 0xb3bbbd2e, 0xbf800000),
+            (0xc0490fdb, 0x33bbbd2e, 0xbf800000),
+            (0x0da24260, 0x0da24260, 0x3f800000),
+            (0x47c35000, 0x3d126d55, 0xbf7fd61c),
+            (0xc788b800, 0x3f52cf31, 0x3f113e1d),
+        ];
+        for &(x, sin, cos) in cases {
+            let x = f32::from_bits(x);
+            assert_eq!(np_sin_f32(x).to_bits(), sin, "sin({x:e})");
+            assert_eq!(np_cos_f32(x).to_bits(), cos, "cos({x:e})");
+        }
+    }
+
+    #[test]
+    fn nan_and_large_arguments() {
+        assert!(np_sin_f32(f32::NAN).is_nan());
+        assert_eq!(np_cos_f32(1.0e6), 1.0e6f32.cos());
+    }
+}

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The whole test suite, exactly as CI runs it (`.ci/run` calls this script).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+# Toolchain from rust-toolchain.toml (Rust 1.97.0 + wasm32-wasip1); a no-op once installed.
+rustup toolchain install
+
+# Gymnasium's own reference episodes, regenerated in a local venv (.venv-gym) from PyPI;
+# envs/tests/gym_parity.rs replays them step by step.
+bash scripts/gym-reference.sh
+
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets --locked -- -D warnings
+cargo test --workspace --locked

@@ -1,0 +1,393 @@
+//! The other side of the sandbox: policies written the way models write them load and run,
+//! the observation behaves as documented, and runs are deterministic.
+
+mod common;
+
+use common::*;
+use ppo_sandbox_engine::envs::{self, Action, Env};
+use ppo_sandbox_engine::{CrashKind, LoadOptions, PolicySource, RolloutConfig, rollout};
+
+fn run_episodes(
+    env_id: &str,
+    source: &str,
+    episodes: u32,
+    seed: u64,
+) -> ppo_sandbox_engine::RolloutReport {
+    let mut env = envs::make(env_id).unwrap();
+    let config = RolloutConfig {
+        episodes,
+        seed,
+        ..Default::default()
+    };
+    rollout(engine(), &PolicySource::python(source), &mut env, &config)
+}
+
+fn assert_runs(env_id: &str, source: &str) -> ppo_sandbox_engine::RolloutReport {
+    let report = run_episodes(env_id, source, 2, 11);
+    assert!(
+        !report.crashed(),
+        "{:#?}",
+        report.crashes().collect::<Vec<_>>()
+    );
+    assert_eq!(report.episodes.len(), 2);
+    report
+}
+
+#[test]
+fn observation_is_a_list_with_named_fields() {
+    let source = r#"
+def act(obs):
+    assert isinstance(obs, list) and len(obs) == 4
+    x, x_dot, theta, theta_dot = obs
+    assert obs[2] == theta == obs.pole_angle and obs[-1] == obs.pole_angular_velocity
+    assert obs[1:3] == [x_dot, theta] and list(obs) == [x, x_dot, theta, theta_dot]
+    assert obs.cart_position == x and obs.cart_velocity == x_dot
+    assert obs.tolist() == [x, x_dot, theta, theta_dot]
+    assert sum(v for v in obs) == x + x_dot + theta + theta_dot
+    obs[0] = 99.0  # mutating it is allowed and harms nothing
+    return 1 if theta + 0.5 * theta_dot > 0 else 0
+"#;
+    let report = assert_runs("CartPole-v1", source);
+    assert!(report.mean_return().unwrap() > 100.0);
+}
+
+#[test]
+fn discrete_observations_are_plain_ints() {
+    let source = r#"
+def act(obs):
+    assert type(obs) is int
+    row, col = divmod(obs, 4)
+    return 2 if col < 3 else 1
+"#;
+    assert_runs("FrozenLake-v1", source);
+}
+
+#[test]
+fn box_actions_as_float_list_and_tuple() {
+    assert_runs(
+        "Pendulum-v1",
+        "def act(obs):\n    return -2.0 * obs[2] / 8.0\n",
+    );
+    assert_runs(
+        "Pendulum-v1",
+        "def act(obs):\n    return [max(-2.0, min(2.0, -obs.theta_dot))] if hasattr(obs, 'theta_dot') else [0.0]\n",
+    );
+    assert_runs(
+        "MountainCarContinuous-v0",
+        "def act(obs):\n    return (1.0 if obs[1] >= 0 else -1.0,)\n",
+    );
+    assert_runs("MountainCarContinuous-v0", "def act(obs):\n    return 1\n");
+}
+
+#[test]
+fn int_enum_members_and_bools_count_as_ints() {
+    let source = r#"
+from enum import IntEnum
+
+class Push(IntEnum):
+    LEFT = 0
+    RIGHT = 1
+
+def act(obs):
+    return Push.RIGHT if obs.pole_angle > 0 else Push.LEFT
+"#;
+    assert!(assert_runs("CartPole-v1", source).mean_return().unwrap() > 30.0);
+    assert_runs(
+        "CartPole-v1",
+        "def act(obs):\n    return obs.pole_angle > 0\n",
+    );
+}
+
+#[test]
+fn an_action_that_lies_through_dunder_methods_is_read_as_what_it_is() {
+    // An int subclass whose __int__/__index__/__eq__ claim another value: the runner reads
+    // the payload (1), never the methods.
+    let source = r#"
+class Liar(int):
+    def __int__(self): return 0
+    def __index__(self): return 0
+    def __eq__(self, other): return True
+    def __hash__(self): return 0
+
+def act(obs):
+    return Liar(1)
+"#;
+    let mut policy = load(source).unwrap();
+    policy.reset().unwrap();
+    assert_eq!(policy.act(&OBS).unwrap(), Action::Int(1));
+    // An object that only pretends to be a number is refused.
+    let source = "class Fake:\n    def __int__(self): return 1\n    def __index__(self): return 1\n    def __float__(self): return 1.0\ndef act(obs):\n    return Fake()\n";
+    assert_eq!(
+        crash_of(source, Default::default(), 1).kind,
+        CrashKind::InvalidAction
+    );
+}
+
+const MODEL_STYLE_CARTPOLE: &str = r#"
+from __future__ import annotations
+
+import heapq
+import itertools
+import math
+import random
+import statistics
+from collections import defaultdict, deque, namedtuple, Counter
+from dataclasses import dataclass, field
+from enum import Enum, IntEnum
+from functools import lru_cache, reduce
+from typing import Dict, List, Optional, Tuple
+
+
+class Action(IntEnum):
+    LEFT = 0
+    RIGHT = 1
+
+
+class Mode(Enum):
+    BALANCE = "balance"
+    RECOVER = "recover"
+
+
+State = namedtuple("State", "x x_dot theta theta_dot")
+
+
+@dataclass
+class Gains:
+    angle: float = 1.0
+    rate: float = 0.5
+    position: float = 0.01
+    velocity: float = 0.1
+    history: List[float] = field(default_factory=list)
+
+
+@lru_cache(maxsize=None)
+def threshold(level: int) -> float:
+    return 0.0 if level == 0 else threshold(level - 1) * 0.5
+
+
+# "Planning at import time": a small lookup table built when the module loads.
+TABLE: Dict[Tuple[int, int], int] = {
+    (a, b): int(a + b > 0) for a, b in itertools.product(range(-3, 4), repeat=2)
+}
+PRIORITIES = [(abs(v), k) for k, v in TABLE.items()]
+heapq.heapify(PRIORITIES)
+
+
+class Policy:
+    def __init__(self) -> None:
+        self.gains = Gains()
+        self.window: deque[float] = deque(maxlen=10)
+        self.counts: Counter = Counter()
+        self.visits: defaultdict = defaultdict(int)
+        self.mode = Mode.BALANCE
+        self.rng = random.Random(0)
+
+    def reset(self) -> None:
+        self.window.clear()
+        self.mode = Mode.BALANCE
+
+    def score(self, s: State) -> float:
+        g = self.gains
+        return g.angle * s.theta + g.rate * s.theta_dot + g.position * s.x + g.velocity * s.x_dot
+
+    def act(self, obs) -> int:
+        s = State(*obs)
+        value = self.score(s)
+        self.window.append(value)
+        trend = statistics.fmean(self.window) if self.window else 0.0
+        match self.mode:
+            case Mode.BALANCE if abs(s.theta) > 0.15:
+                self.mode = Mode.RECOVER
+            case Mode.RECOVER if abs(s.theta) < 0.05:
+                self.mode = Mode.BALANCE
+            case _:
+                pass
+        self.counts[self.mode.value] += 1
+        self.visits[round(s.theta, 1)] += 1
+        total = reduce(lambda a, b: a + b, [value, 0.0 * trend], 0.0)
+        if (choice := Action.RIGHT if total > threshold(3) else Action.LEFT) is Action.RIGHT:
+            label = f"{choice.name}:{total:.3f}"
+            assert label.startswith("RIGHT")
+        _ = math.copysign(1.0, total) * self.rng.random()
+        return choice
+"#;
+
+#[test]
+fn model_style_policies_load_and_run() {
+    let report = assert_runs("CartPole-v1", MODEL_STYLE_CARTPOLE);
+    assert!(
+        report.mean_return().unwrap() > 100.0,
+        "{:?}",
+        report.returns()
+    );
+}
+
+#[test]
+fn dataclass_frozen_lake_planner_runs() {
+    // Value iteration at import time over the known FrozenLake map, the way models plan.
+    let source = r#"
+from dataclasses import dataclass
+from typing import List
+
+MAP = ["SFFF", "FHFH", "FFFH", "HFFG"]
+N = 4
+
+@dataclass(frozen=True)
+class Cell:
+    row: int
+    col: int
+
+    def moves(self) -> List["Cell"]:
+        steps = [(0, -1), (1, 0), (0, 1), (-1, 0)]
+        return [Cell(min(max(self.row + dr, 0), N - 1), min(max(self.col + dc, 0), N - 1)) for dr, dc in steps]
+
+def plan() -> List[int]:
+    values = [0.0] * (N * N)
+    for _ in range(100):
+        for s in range(N * N):
+            r, c = divmod(s, N)
+            if MAP[r][c] in "HG":
+                values[s] = 1.0 if MAP[r][c] == "G" else 0.0
+                continue
+            cell = Cell(r, c)
+            best = 0.0
+            for a in range(4):
+                outcomes = [cell.moves()[(a + d) % 4] for d in (-1, 0, 1)]
+                best = max(best, sum(values[o.row * N + o.col] for o in outcomes) / 3)
+            values[s] = 0.99 * best
+    policy = []
+    for s in range(N * N):
+        r, c = divmod(s, N)
+        cell = Cell(r, c)
+        scores = [sum(values[o.row * N + o.col] for o in [cell.moves()[(a + d) % 4] for d in (-1, 0, 1)]) for a in range(4)]
+        policy.append(max(range(4), key=lambda a: scores[a]))
+    return policy
+
+POLICY = plan()
+
+def act(obs):
+    return POLICY[obs]
+"#;
+    let report = run_episodes("FrozenLake-v1", source, 20, 0);
+    assert!(!report.crashed());
+    assert!(
+        report.mean_return().unwrap() > 0.3,
+        "planner should reach the goal often: {:?}",
+        report.returns()
+    );
+}
+
+#[test]
+fn same_seed_same_trajectory_and_random_is_seeded() {
+    let source = "import random, time\ndef act(obs):\n    t = time.time()\n    return 1 if random.random() + 0.0 * t < 0.5 else 0\n";
+    let a = run_episodes("CartPole-v1", source, 3, 5);
+    let b = run_episodes("CartPole-v1", source, 3, 5);
+    assert!(!a.crashed());
+    assert_eq!(a, b);
+    let c = run_episodes("CartPole-v1", source, 3, 6);
+    assert_ne!(a.returns(), c.returns());
+}
+
+#[test]
+fn os_urandom_and_uuid_are_seeded_per_policy() {
+    let source =
+        "import os\nTOKEN = os.urandom(8).hex()\nprint(TOKEN)\ndef act(obs):\n    return 0\n";
+    let options = |seed| cartpole_options().seed(seed);
+    let token = |seed| {
+        let mut policy = engine()
+            .load(&PolicySource::python(source), &options(seed))
+            .unwrap();
+        policy.take_output().stdout
+    };
+    assert_eq!(token(1), token(1));
+    assert_ne!(token(1), token(2));
+}
+
+#[test]
+fn reset_is_called_at_each_episode_start() {
+    let source = "class Policy:\n    def __init__(self):\n        self.episodes = 0\n    def reset(self):\n        self.episodes += 1\n    def act(self, obs):\n        print(self.episodes)\n        return 0\n";
+    let report = run_episodes("CartPole-v1", source, 3, 0);
+    let first_lines: Vec<_> = report
+        .episodes
+        .iter()
+        .map(|e| e.output.stdout.lines().next().unwrap().to_owned())
+        .collect();
+    assert_eq!(first_lines, ["1", "2", "3"]);
+}
+
+#[test]
+fn a_crash_ends_only_its_episode() {
+    let source = "import random\ndef act(obs):\n    if random.random() < 0.02:\n        raise ValueError('unlucky')\n    return 1 if obs.pole_angle > 0 else 0\n";
+    let report = run_episodes("CartPole-v1", source, 4, 1);
+    assert_eq!(report.episodes.len(), 4);
+    assert!(report.episodes.iter().any(|e| {
+        e.crash
+            .as_ref()
+            .is_some_and(|c| c.kind == CrashKind::PythonException)
+    }));
+}
+
+#[test]
+fn max_steps_truncates() {
+    let report = {
+        let mut env = envs::make("CartPole-v1").unwrap();
+        let config = RolloutConfig {
+            episodes: 1,
+            seed: 0,
+            max_steps: Some(7),
+            ..Default::default()
+        };
+        rollout(
+            engine(),
+            &PolicySource::python(GOOD_POLICY),
+            &mut env,
+            &config,
+        )
+    };
+    assert_eq!(
+        (report.episodes[0].length, report.episodes[0].truncated),
+        (7, true)
+    );
+}
+
+#[test]
+fn a_policy_object_instance_may_be_defined_at_module_level() {
+    let source =
+        "class Controller:\n    def act(self, obs):\n        return 0\ncontroller = Controller()\n";
+    let mut policy = engine()
+        .load(
+            &PolicySource::python(source),
+            &LoadOptions::for_env(envs::make("CartPole-v1").unwrap().description()),
+        )
+        .unwrap();
+    policy.reset().unwrap();
+    assert_eq!(policy.act(&OBS).unwrap(), Action::Int(0));
+    let env = envs::make("CartPole-v1").unwrap();
+    assert_eq!(env.description().id, "CartPole-v1");
+}
+
+#[test]
+fn every_env_starter_policy_loads_and_acts() {
+    let registry = envs::Registry::default();
+    for id in registry.ids() {
+        let description = registry.describe(id).unwrap();
+        let mut env = registry.make(id).unwrap();
+        let config = RolloutConfig {
+            episodes: 1,
+            seed: 0,
+            max_steps: Some(50),
+            ..Default::default()
+        };
+        let report = rollout(
+            engine(),
+            &PolicySource::python(description.starter_policy.clone()),
+            &mut env,
+            &config,
+        );
+        assert!(
+            !report.crashed(),
+            "{id}: {:#?}",
+            report.crashes().collect::<Vec<_>>()
+        );
+    }
+}
