@@ -28,7 +28,7 @@ fn cargo_build_wasm(dir: &Path, extra_args: &[&str], target_dir: &Path) {
     let status = command.status().unwrap_or_else(|e| panic!("running cargo for a wasm guest: {e}"));
     if !status.success() {
         panic!(
-            "building a wasm guest in {} failed ({status}). It needs the wasm32-wasip1 target: \
+            "building a wasm guest in {} failed ({status}); see the compiler output above. A missing target is fixed by \
              `rustup target add wasm32-wasip1` (rust-toolchain.toml lists it).",
             dir.display()
         );

@@ -391,3 +391,49 @@ fn every_env_starter_policy_loads_and_acts() {
         );
     }
 }
+
+#[test]
+fn a_policy_that_keeps_last_steps_observation_never_sees_it_change() {
+    let source = r#"
+kept = []
+def act(obs):
+    if kept:
+        first, snapshot = kept[0]
+        assert first == snapshot, (first, snapshot)
+    else:
+        kept.append((obs, list(obs)))
+    return 1 if obs.pole_angle > 0 else 0
+"#;
+    let report = run_episodes("CartPole-v1", source, 1, 2);
+    assert!(
+        !report.crashed(),
+        "{:#?}",
+        report.crashes().collect::<Vec<_>>()
+    );
+    assert!(report.episodes[0].length > 5);
+}
+
+#[test]
+fn observations_refilled_in_place_still_carry_each_steps_values() {
+    let source = "def act(obs):\n    print(obs[0], obs.cart_velocity)\n    return 1 if obs.pole_angle > 0 else 0\n";
+    let mut env = envs::make("CartPole-v1").unwrap();
+    let mut policy = engine().load(&PolicySource::python(source), &cartpole_options()).unwrap();
+    policy.reset().unwrap();
+    let mut obs = env.reset(Some(9));
+    let mut expected = Vec::new();
+    for _ in 0..20 {
+        expected.push([obs[0], obs[1]]);
+        let step = env.step(&policy.act(&obs).unwrap()).unwrap();
+        obs = step.observation;
+    }
+    let printed: Vec<[f64; 2]> = policy
+        .take_output()
+        .stdout
+        .lines()
+        .map(|line| {
+            let mut values = line.split(' ').map(|v| v.parse::<f64>().unwrap());
+            [values.next().unwrap(), values.next().unwrap()]
+        })
+        .collect();
+    assert_eq!(printed, expected);
+}

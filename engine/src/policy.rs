@@ -98,7 +98,8 @@ enum GuestKind {
 /// instance is unusable and every later call reports kind `poisoned`; a Python exception
 /// leaves it usable.
 pub struct Policy {
-    engine: Engine,
+    /// Keeps the engine, and with it the epoch ticker that enforces deadlines, alive.
+    _engine: Engine,
     store: Store<HostState>,
     memory: Memory,
     obs_buffer_fn: TypedFunc<i32, i32>,
@@ -112,6 +113,8 @@ pub struct Policy {
     last_call_fuel: u64,
     step: u64,
     poisoned: Option<CrashKind>,
+    act_deadline_ticks: u64,
+    wasm_stack_bytes: usize,
 }
 
 impl std::fmt::Debug for Policy {
@@ -176,12 +179,9 @@ pub(crate) fn load(
     store.epoch_deadline_trap();
     set_budget(engine, &mut store, limits.load_fuel, limits.load_timeout_ms);
 
-    let start = with_stack(engine, || {
+    let start = with_stack(engine.wasm_stack_bytes(), || {
         let instance = pre.instantiate(&mut store)?;
-        if let Some(init) = instance
-            .get_typed_func::<(), ()>(&mut store, "_initialize")
-            .ok()
-        {
+        if let Ok(init) = instance.get_typed_func::<(), ()>(&mut store, "_initialize") {
             init.call(&mut store, ())?;
         }
         Ok::<_, wasmtime::Error>(instance)
@@ -200,7 +200,7 @@ pub(crate) fn load(
         }
     };
     let mut policy = Policy {
-        engine: engine.clone(),
+        _engine: engine.clone(),
         store,
         memory: exports.memory,
         obs_buffer_fn: exports.obs_buffer.clone(),
@@ -214,8 +214,12 @@ pub(crate) fn load(
         last_call_fuel: 0,
         step: 0,
         poisoned: None,
+        act_deadline_ticks: engine.deadline_ticks(limits.act_timeout_ms),
+        wasm_stack_bytes: engine.wasm_stack_bytes(),
     };
-    let version = with_stack(engine, || exports.version.call(&mut policy.store, ()));
+    let version = with_stack(engine.wasm_stack_bytes(), || {
+        exports.version.call(&mut policy.store, ())
+    });
     match version {
         Ok(contract::CONTRACT_VERSION) => {}
         Ok(other) => {
@@ -268,13 +272,13 @@ fn set_budget(engine: &Engine, store: &mut Store<HostState>, fuel: u64, timeout_
 /// Runs a guest call with enough native stack under it for the WebAssembly stack cap plus
 /// host frames: on the current stack when there is room, else on a fresh segment. A deep
 /// guest recursion then ends in a `stack_overflow` crash, never in a host stack overflow.
-fn with_stack<R>(engine: &Engine, call: impl FnOnce() -> R) -> R {
-    let needed = engine.wasm_stack_bytes() + HOST_STACK_MARGIN_BYTES;
+fn with_stack<R>(wasm_stack_bytes: usize, call: impl FnOnce() -> R) -> R {
+    let needed = wasm_stack_bytes + HOST_STACK_MARGIN_BYTES;
     stacker::maybe_grow(needed, needed + HOST_STACK_MARGIN_BYTES, call)
 }
 
 fn with_output(store: &mut Store<HostState>, mut report: CrashReport) -> CrashReport {
-    report.output = take_output(store);
+    report.output = Box::new(take_output(store));
     report
 }
 
@@ -475,9 +479,8 @@ impl Policy {
             spec.push_str(name);
         }
         let load_fuel = self.limits.load_fuel;
-        let engine = self.engine.clone();
         // Configure, then load, under one load budget (fuel and deadline span both).
-        let result = with_stack(&engine, || -> Result<i32, wasmtime::Error> {
+        let result = with_stack(self.wasm_stack_bytes, || -> Result<i32, wasmtime::Error> {
             let spec_ptr = self.write_host_bytes(&alloc, spec.as_bytes())?;
             let configured = configure.call(&mut self.store, (spec_ptr, spec.len() as i32))?;
             if let Err(report) = self.expect_ok(configured, Phase::Load, None) {
@@ -641,9 +644,10 @@ impl Policy {
         } else {
             CrashKind::ActFuelExhausted
         };
-        let engine = self.engine.clone();
-        set_budget(&engine, &mut self.store, budget, self.limits.act_timeout_ms);
-        let outcome = with_stack(&engine, || body(self));
+        // Fuel metering is always on in this engine's config, so this cannot fail.
+        let _ = self.store.set_fuel(budget);
+        self.store.set_epoch_deadline(self.act_deadline_ticks);
+        let outcome = with_stack(self.wasm_stack_bytes, || body(self));
         let fuel_used = budget.saturating_sub(self.store.get_fuel().unwrap_or(0));
         self.last_call_fuel = fuel_used;
         self.episode_fuel_used = self.episode_fuel_used.saturating_add(fuel_used);
@@ -679,10 +683,12 @@ impl Policy {
                         reply.len
                     ));
                 }
-                let mut data = vec![0u8; reply.len as usize * 8];
-                self.memory
-                    .read(&self.store, reply.data as usize, &mut data)
-                    .map_err(|_| "the guest's action lies outside its memory".to_owned())?;
+                let start = reply.data as usize;
+                let data = self
+                    .memory
+                    .data(&self.store)
+                    .get(start..start + reply.len as usize * 8)
+                    .ok_or_else(|| "the guest's action lies outside its memory".to_owned())?;
                 let words = data.chunks_exact(8).map(|c| {
                     let mut word = [0u8; 8];
                     word.copy_from_slice(c);

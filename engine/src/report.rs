@@ -127,8 +127,9 @@ pub struct CrashReport {
     pub fuel_used: u64,
     /// Fuel the episode had used, failing call included.
     pub episode_fuel_used: u64,
-    /// What the policy printed since its output was last taken.
-    pub output: CapturedOutput,
+    /// What the policy printed since its output was last taken (boxed: crash reports travel
+    /// in `Result`s whose success path should stay small).
+    pub output: Box<CapturedOutput>,
 }
 
 impl CrashReport {
@@ -142,7 +143,7 @@ impl CrashReport {
             step: None,
             fuel_used: 0,
             episode_fuel_used: 0,
-            output: CapturedOutput::default(),
+            output: Box::default(),
         }
     }
 }

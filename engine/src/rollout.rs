@@ -192,7 +192,7 @@ fn play_episode(
     if let Some(crash) = &mut episode.crash {
         // The crash report already carries what was printed up to the crash.
         if !crash.output.is_empty() && episode.output.is_empty() {
-            episode.output = crash.output.clone();
+            episode.output = (*crash.output).clone();
         }
     }
     (episode, policy)

@@ -29,6 +29,8 @@ struct Runner {
     discrete_observation: bool,
     act: Option<PyObjectRef>,
     reset: Option<PyObjectRef>,
+    /// Last step's observation list, refilled in place when nothing else holds it.
+    obs_list: Option<PyRef<PyList>>,
     obs_buffer: Vec<f64>,
     reply: Box<contract::Reply>,
     reply_data: Vec<u8>,
@@ -115,6 +117,7 @@ impl Runner {
             discrete_observation: false,
             act: None,
             reset: None,
+            obs_list: None,
             obs_buffer: Vec::new(),
             reply: Box::new(contract::Reply { status: 0, kind: 0, len: 0, data: 0 }),
             reply_data: Vec::new(),
@@ -216,18 +219,34 @@ impl Runner {
         let discrete = self.discrete_observation;
         let observation_type = self.observation_type.clone();
         let reply_data = &mut self.reply_data;
+        let obs_list = &mut self.obs_list;
         self.interpreter.enter(|vm| {
             let obs: PyObjectRef = if discrete {
                 let value = values.first().copied().unwrap_or_default();
                 // Discrete observations arrive as exact small integers.
                 vm.ctx.new_int(value as i64).into()
             } else {
-                let items: Vec<PyObjectRef> = values.iter().map(|&v| vm.ctx.new_float(v).into()).collect();
-                let class = observation_type.ok_or_else(|| Failure::protocol("no observation type"))?;
-                PyList::from(items)
-                    .into_ref_with_type(vm, class)
-                    .map_err(|exc| exception_failure(vm, &exc, contract::ERROR_PROTOCOL))?
-                    .into()
+                match obs_list {
+                    // Only this runner holds last step's list (a policy that kept it would
+                    // see it change otherwise), and it still has the right length.
+                    Some(list) if list.as_object().strong_count() == 1 && list.borrow_vec().len() == values.len() => {
+                        let mut items = list.borrow_vec_mut();
+                        for (slot, &value) in items.iter_mut().zip(values) {
+                            *slot = vm.ctx.new_float(value).into();
+                        }
+                        drop(items);
+                        list.clone().into()
+                    }
+                    _ => {
+                        let items: Vec<PyObjectRef> = values.iter().map(|&v| vm.ctx.new_float(v).into()).collect();
+                        let class = observation_type.ok_or_else(|| Failure::protocol("no observation type"))?;
+                        let list = PyList::from(items)
+                            .into_ref_with_type(vm, class)
+                            .map_err(|exc| exception_failure(vm, &exc, contract::ERROR_PROTOCOL))?;
+                        *obs_list = Some(list.clone());
+                        list.into()
+                    }
+                }
             };
             let action = act.call((obs,), vm).map_err(|exc| exception_failure(vm, &exc, contract::ERROR_EXCEPTION))?;
             encode_action(vm, &action, reply_data)

@@ -1,0 +1,106 @@
+//! Measures, in one run, the figures `scripts/bench-compare.sh` sets beside CPython and
+//! Gymnasium: `act` latency (Python linear, Python looping, Rust SDK), load latency, memory per
+//! loaded Python policy, and a 100-episode CartPole eval. Prints JSON.
+//!
+//! `cargo run --release --example bench_compare`
+
+#[path = "../benches/common/policies.rs"]
+mod policies;
+
+use std::time::Instant;
+
+use ppo_sandbox_engine::envs;
+use ppo_sandbox_engine::{Engine, EngineConfig, LoadOptions, PolicySource, RolloutConfig, rollout};
+
+fn median(mut samples: Vec<f64>) -> f64 {
+    samples.sort_by(f64::total_cmp);
+    samples[samples.len() / 2]
+}
+
+/// Median over `batches` of the mean time of `per_batch` calls, in nanoseconds.
+fn time_calls(batches: usize, per_batch: usize, mut call: impl FnMut()) -> f64 {
+    for _ in 0..per_batch {
+        call();
+    }
+    median(
+        (0..batches)
+            .map(|_| {
+                let start = Instant::now();
+                for _ in 0..per_batch {
+                    call();
+                }
+                start.elapsed().as_nanos() as f64 / per_batch as f64
+            })
+            .collect(),
+    )
+}
+
+/// Resident set size of this process, in bytes (Linux).
+fn rss_bytes() -> Option<u64> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    Some(pages * 4096)
+}
+
+fn main() {
+    let engine = Engine::new(EngineConfig::default()).expect("engine");
+    engine.prepare_python().expect("Python guest");
+    let options = LoadOptions::for_env(envs::make("CartPole-v1").unwrap().description());
+    let rust_wasm = std::fs::read(env!("PPO_SANDBOX_EXAMPLE_LINEAR_WASM")).expect("example policy");
+
+    let mut act_ns = Vec::new();
+    for (name, source) in [
+        ("python_linear", PolicySource::python(policies::LINEAR)),
+        ("python_looping", PolicySource::python(policies::LOOPING)),
+        ("rust_sdk_linear", PolicySource::wasm(rust_wasm.clone())),
+    ] {
+        let mut policy = engine.load(&source, &options).unwrap();
+        policy.reset().unwrap();
+        let ns = time_calls(30, 20_000, || {
+            policy.act(std::hint::black_box(&policies::OBS)).unwrap();
+        });
+        act_ns.push(format!("\"{name}\": {ns:.1}"));
+    }
+
+    let source = PolicySource::python(policies::LINEAR);
+    let load_ms = time_calls(15, 2, || {
+        engine.load(&source, &options).unwrap();
+    }) / 1e6;
+
+    // Memory: many live policies, each having acted once.
+    let live = 40;
+    let before = rss_bytes().unwrap_or(0);
+    let policies: Vec<_> = (0..live)
+        .map(|_| {
+            let mut policy = engine.load(&source, &options).unwrap();
+            policy.reset().unwrap();
+            policy.act(&policies::OBS).unwrap();
+            policy
+        })
+        .collect();
+    let after = rss_bytes().unwrap_or(0);
+    let mib_per_policy = after.saturating_sub(before) as f64 / live as f64 / (1024.0 * 1024.0);
+    drop(policies);
+
+    let config = RolloutConfig {
+        episodes: 100,
+        seed: 0,
+        ..Default::default()
+    };
+    let eval_s = median(
+        (0..3)
+            .map(|_| {
+                let mut env = envs::make("CartPole-v1").unwrap();
+                let start = Instant::now();
+                let report = rollout(&engine, &source, &mut env, &config);
+                let elapsed = start.elapsed();
+                assert!(!report.crashed());
+                elapsed.as_secs_f64()
+            })
+            .collect(),
+    );
+    println!(
+        "{{\"act_ns\": {{{}}}, \"load_ms\": {load_ms:.3}, \"mib_per_policy\": {mib_per_policy:.2}, \"eval_100_cartpole_s\": {eval_s:.4}}}",
+        act_ns.join(", ")
+    );
+}

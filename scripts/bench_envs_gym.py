@@ -1,0 +1,27 @@
+"""Gymnasium's side of scripts/bench-envs.sh: steps per second of each env through
+`gym.make` (its default wrappers included), random actions, resetting on episode end."""
+import json
+import sys
+import time
+
+import gymnasium as gym
+
+ENVS = ["CartPole-v1", "MountainCar-v0", "MountainCarContinuous-v0", "Pendulum-v1", "Acrobot-v1",
+        "FrozenLake-v1", "CliffWalking-v1", "Taxi-v4"]
+STEPS = int(sys.argv[1]) if len(sys.argv) > 1 else 20_000
+
+out = {}
+for env_id in ENVS:
+    env = gym.make(env_id)
+    env.action_space.seed(0)
+    actions = [env.action_space.sample() for _ in range(STEPS)]
+    env.reset(seed=0)
+    episode = 0
+    start = time.perf_counter()
+    for action in actions:
+        _, _, terminated, truncated, _ = env.step(action)
+        if terminated or truncated:
+            episode += 1
+            env.reset(seed=episode)
+    out[env_id] = STEPS / (time.perf_counter() - start)
+print(json.dumps(out))
