@@ -417,7 +417,9 @@ def act(obs):
 fn observations_refilled_in_place_still_carry_each_steps_values() {
     let source = "def act(obs):\n    print(obs[0], obs.cart_velocity)\n    return 1 if obs.pole_angle > 0 else 0\n";
     let mut env = envs::make("CartPole-v1").unwrap();
-    let mut policy = engine().load(&PolicySource::python(source), &cartpole_options()).unwrap();
+    let mut policy = engine()
+        .load(&PolicySource::python(source), &cartpole_options())
+        .unwrap();
     policy.reset().unwrap();
     let mut obs = env.reset(Some(9));
     let mut expected = Vec::new();

@@ -131,7 +131,8 @@ impl Engine {
         let mut linker = Linker::new(&wasmtime);
         crate::wasi::add_to_linker(&mut linker)
             .map_err(|e| EngineError::Config(format!("{e:#}")))?;
-        let ticker = EpochTicker::start(wasmtime.clone(), config.epoch_tick);
+        let ticker = EpochTicker::start(wasmtime.clone(), config.epoch_tick)
+            .map_err(|e| EngineError::Config(format!("starting the deadline thread: {e}")))?;
         Ok(Engine {
             inner: Arc::new(EngineInner {
                 wasmtime,
@@ -212,7 +213,8 @@ struct EpochTicker {
 }
 
 impl EpochTicker {
-    fn start(engine: wasmtime::Engine, tick: Duration) -> EpochTicker {
+    /// Without this thread no deadline could fire, so failing to start it is an error.
+    fn start(engine: wasmtime::Engine, tick: Duration) -> std::io::Result<EpochTicker> {
         let (stop, stopped) = mpsc::channel::<()>();
         let thread = thread::Builder::new()
             .name("ppo-sandbox-epoch".into())
@@ -220,12 +222,11 @@ impl EpochTicker {
                 while let Err(mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(tick) {
                     engine.increment_epoch();
                 }
-            })
-            .ok();
-        EpochTicker {
+            })?;
+        Ok(EpochTicker {
             stop: Some(stop),
-            thread,
-        }
+            thread: Some(thread),
+        })
     }
 }
 
