@@ -439,3 +439,20 @@ fn observations_refilled_in_place_still_carry_each_steps_values() {
         .collect();
     assert_eq!(printed, expected);
 }
+
+#[test]
+fn a_policy_that_names_no_field_gets_a_plain_list_and_one_that_does_gets_fields() {
+    assert_runs(
+        "CartPole-v1",
+        "def act(obs):\n    assert type(obs) is list\n    return 1 if obs[2] > 0 else 0\n",
+    );
+    // Named access in any spelling that mentions the name works.
+    assert_runs(
+        "CartPole-v1",
+        "def act(obs):\n    return 1 if getattr(obs, 'pole_angle') > 0 else 0\n",
+    );
+    assert_runs(
+        "CartPole-v1",
+        "def act(obs):\n    v = obs.tolist()\n    return 1 if v[2] > 0 else 0\n",
+    );
+}

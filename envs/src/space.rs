@@ -188,11 +188,23 @@ impl Space {
                 Ok(CheckedAction::MultiDiscrete(values))
             }
             Space::Box(space) => {
-                let values: Vec<f64> = match action {
-                    Action::Float(value) => vec![*value],
-                    Action::Int(value) => vec![*value as f64],
-                    Action::FloatList(values) => values.clone(),
-                    Action::IntList(values) => values.iter().map(|&v| v as f64).collect(),
+                // Borrowed where possible: this runs on every step.
+                let scalar: [f64; 1];
+                let converted: Vec<f64>;
+                let values: &[f64] = match action {
+                    Action::Float(value) => {
+                        scalar = [*value];
+                        &scalar
+                    }
+                    Action::Int(value) => {
+                        scalar = [*value as f64];
+                        &scalar
+                    }
+                    Action::FloatList(values) => values,
+                    Action::IntList(values) => {
+                        converted = values.iter().map(|&v| v as f64).collect();
+                        &converted
+                    }
                 };
                 if values.len() != space.low.len() {
                     return Err(invalid(format!(

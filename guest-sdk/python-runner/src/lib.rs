@@ -12,7 +12,7 @@ use std::cell::RefCell;
 use ppo_sandbox_contract as contract;
 use rustpython_vm::{
     AsObject, Interpreter, PyObjectRef, PyPayload, PyRef, PyResult, Settings, VirtualMachine,
-    builtins::{PyBaseExceptionRef, PyFloat, PyInt, PyList, PyTuple, PyType},
+    builtins::{PyBaseExceptionRef, PyFloat, PyFunction, PyInt, PyList, PyTuple, PyType},
     compiler::Mode,
 };
 
@@ -26,8 +26,15 @@ struct Runner {
     interpreter: Interpreter,
     prelude: PyObjectRef,
     observation_type: Option<PyRef<PyType>>,
+    field_names: Vec<String>,
+    /// Whether observations are built as the named `Observation` type (the policy's source
+    /// mentions a field name) or as plain lists, which the interpreter indexes far faster.
+    named_observation: bool,
     discrete_observation: bool,
     act: Option<PyObjectRef>,
+    /// `act` as a function (and the object it is bound to) that takes exactly the
+    /// observation: called without argument binding.
+    exact_act: Option<(PyRef<PyFunction>, Option<PyObjectRef>)>,
     reset: Option<PyObjectRef>,
     /// Last step's observation list, refilled in place when nothing else holds it.
     obs_list: Option<PyRef<PyList>>,
@@ -114,8 +121,11 @@ impl Runner {
             interpreter,
             prelude,
             observation_type: None,
+            field_names: Vec::new(),
+            named_observation: true,
             discrete_observation: false,
             act: None,
+            exact_act: None,
             reset: None,
             obs_list: None,
             obs_buffer: Vec::new(),
@@ -133,6 +143,7 @@ impl Runner {
             other => return Err(Failure::protocol(&format!("unknown observation kind {other:?}"))),
         };
         let names: Vec<String> = lines.map(str::to_owned).collect();
+        self.field_names = names.clone();
         let prelude = self.prelude.clone();
         let observation_type = self.interpreter.enter(|vm| -> PyResult<PyRef<PyType>> {
             let make = prelude.get_attr("make_observation_type", vm)?;
@@ -154,8 +165,14 @@ impl Runner {
         if self.act.is_some() {
             return Err(Failure::protocol("a policy is already loaded in this instance"));
         }
+        self.named_observation = self
+            .field_names
+            .iter()
+            .map(String::as_str)
+            .chain(["tolist", "_fields"])
+            .any(|word| mentions_word(source, word));
         let prelude = self.prelude.clone();
-        let (act, reset) = self.interpreter.enter(|vm| {
+        let (act, exact, reset) = self.interpreter.enter(|vm| {
             let code = vm.compile(source, Mode::Exec, POLICY_FILE).map_err(|err| {
                 let exc = err.into_pyexception(vm, Some(source));
                 exception_failure(vm, &exc, contract::ERROR_SYNTAX)
@@ -189,9 +206,20 @@ impl Runner {
             let act = pair.as_slice()[0].clone();
             let reset = pair.as_slice()[1].clone();
             let reset = if vm.is_none(&reset) { None } else { Some(reset) };
-            Ok::<_, Failure>((act, reset))
+            let exact = prelude
+                .get_attr("exact_call", vm)
+                .and_then(|exact_call| exact_call.call((act.clone(),), vm))
+                .ok()
+                .and_then(|found| found.downcast::<PyTuple>().ok())
+                .and_then(|pair| {
+                    let function = pair.as_slice()[0].clone().downcast::<PyFunction>().ok()?;
+                    let bound = pair.as_slice()[1].clone();
+                    Some((function, if vm.is_none(&bound) { None } else { Some(bound) }))
+                });
+            Ok::<_, Failure>((act, exact, reset))
         })?;
         self.act = Some(act);
+        self.exact_act = exact;
         self.reset = reset;
         Ok(())
     }
@@ -212,12 +240,17 @@ impl Runner {
         let Some(act) = self.act.clone() else {
             return Err(Failure::protocol("ppo_act before a policy was loaded"));
         };
+        let exact_act = self.exact_act.clone();
         let values = self
             .obs_buffer
             .get(..len)
             .ok_or_else(|| Failure::protocol("observation longer than its buffer"))?;
         let discrete = self.discrete_observation;
-        let observation_type = self.observation_type.clone();
+        let observation_type = if self.named_observation {
+            self.observation_type.clone()
+        } else {
+            None
+        };
         let reply_data = &mut self.reply_data;
         let obs_list = &mut self.obs_list;
         self.interpreter.enter(|vm| {
@@ -239,19 +272,38 @@ impl Runner {
                     }
                     _ => {
                         let items: Vec<PyObjectRef> = values.iter().map(|&v| vm.ctx.new_float(v).into()).collect();
-                        let class = observation_type.ok_or_else(|| Failure::protocol("no observation type"))?;
-                        let list = PyList::from(items)
-                            .into_ref_with_type(vm, class)
-                            .map_err(|exc| exception_failure(vm, &exc, contract::ERROR_PROTOCOL))?;
+                        let list = match observation_type {
+                            Some(class) => PyList::from(items)
+                                .into_ref_with_type(vm, class)
+                                .map_err(|exc| exception_failure(vm, &exc, contract::ERROR_PROTOCOL))?,
+                            None => vm.ctx.new_list(items),
+                        };
                         *obs_list = Some(list.clone());
                         list.into()
                     }
                 }
             };
-            let action = act.call((obs,), vm).map_err(|exc| exception_failure(vm, &exc, contract::ERROR_EXCEPTION))?;
+            let result = match exact_act {
+                Some((function, Some(bound))) => function.invoke_exact_args(vec![bound, obs], vm),
+                Some((function, None)) => function.invoke_exact_args(vec![obs], vm),
+                None => act.call((obs,), vm),
+            };
+            let action = result.map_err(|exc| exception_failure(vm, &exc, contract::ERROR_EXCEPTION))?;
             encode_action(vm, &action, reply_data)
         })
     }
+}
+
+/// Whether `word` occurs in `source` as a whole identifier. A policy can only read a named
+/// field it mentions (computed attribute names aside), so a source that mentions none gets
+/// plain lists.
+fn mentions_word(source: &str, word: &str) -> bool {
+    let is_ident = |c: char| c.is_alphanumeric() || c == '_';
+    source.match_indices(word).any(|(start, _)| {
+        let before = source[..start].chars().next_back();
+        let after = source[start + word.len()..].chars().next();
+        !before.is_some_and(is_ident) && !after.is_some_and(is_ident)
+    })
 }
 
 /// Reads an action as plain values: the payload of an `int` (subclasses such as `IntEnum`

@@ -67,3 +67,22 @@ def find_policy(module):
     instance = cls()
     reset = getattr(instance, "reset", None)
     return instance.act, (reset if callable(reset) else None)
+
+
+_NOT_EXACT = 0x04 | 0x08  # CO_VARARGS | CO_VARKEYWORDS
+
+
+def exact_call(act):
+    """`(function, self_or_None)` when `act` is a plain function or bound method that takes
+    exactly the observation (plus self), so the runner may call it on the fast path that skips
+    argument binding; `None` otherwise (the ordinary call is used)."""
+    if type(act) is types.MethodType:
+        function, bound, nargs = act.__func__, act.__self__, 2
+    else:
+        function, bound, nargs = act, None, 1
+    if type(function) is not types.FunctionType:
+        return None
+    code = function.__code__
+    if code.co_flags & _NOT_EXACT or code.co_kwonlyargcount or code.co_argcount != nargs:
+        return None
+    return function, bound

@@ -1,0 +1,50 @@
+//! Where an `act` call's time goes: the same call with policies of growing work, timed in one
+//! run. `cargo run --release --example act_probe`
+
+use std::time::Instant;
+
+use ppo_sandbox_engine::envs;
+use ppo_sandbox_engine::{Engine, EngineConfig, LoadOptions, PolicySource};
+
+fn main() {
+    let engine = Engine::new(EngineConfig::default()).expect("engine");
+    let options = LoadOptions::for_env(envs::make("CartPole-v1").unwrap().description());
+    let obs = [0.012, -0.18, 0.031, 0.27];
+    for (name, source) in [
+        ("return 0", "def act(obs):\n    return 0\n"),
+        (
+            "one index",
+            "def act(obs):\n    return 1 if obs[2] > 0 else 0\n",
+        ),
+        (
+            "one field",
+            "def act(obs):\n    return 1 if obs.pole_angle > 0 else 0\n",
+        ),
+        (
+            "unpack",
+            "def act(obs):\n    x, v, th, w = obs\n    return 1 if th + 0.5 * w + 0.01 * x + 0.1 * v > 0 else 0\n",
+        ),
+        (
+            "global list index",
+            "L = [0.1, 0.2, 0.3, 0.4]\ndef act(obs):\n    return 1 if L[2] > 0 else 0\n",
+        ),
+        (
+            "class method",
+            "class P:\n    def act(self, obs):\n        return 0\n",
+        ),
+    ] {
+        let mut policy = engine
+            .load(&PolicySource::python(source), &options)
+            .unwrap();
+        policy.reset().unwrap();
+        let mut best = f64::MAX;
+        for _ in 0..20 {
+            let start = Instant::now();
+            for _ in 0..20_000 {
+                policy.act(std::hint::black_box(&obs)).unwrap();
+            }
+            best = best.min(start.elapsed().as_nanos() as f64 / 20_000.0);
+        }
+        println!("{name:<14} {best:>8.0} ns");
+    }
+}
