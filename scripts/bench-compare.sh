@@ -4,15 +4,11 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-venv="$root/.venv-gym"
-if ! "$venv/bin/python" -c 'import gymnasium' 2>/dev/null; then
-    python3 -m venv "$venv"
-    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "gymnasium==1.4.0" "numpy==2.4.6"
-fi
+python="$(bash scripts/gym-venv.sh)"
 cargo build --release --quiet --example bench_compare
 sandbox="$(./target/release/examples/bench_compare)"
-cpython="$("$venv/bin/python" scripts/bench_cpython.py)"
-"$venv/bin/python" - "$sandbox" "$cpython" <<'PY'
+cpython="$("$python" scripts/bench_cpython.py)"
+"$python" - "$sandbox" "$cpython" <<'PY'
 import json, sys
 s, c = json.loads(sys.argv[1]), json.loads(sys.argv[2])
 print(f"{'figure':<38}{'sandbox':>14}{'CPython':>14}{'ratio':>10}  target")

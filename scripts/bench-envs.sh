@@ -4,15 +4,11 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-venv="$root/.venv-gym"
-if ! "$venv/bin/python" -c 'import gymnasium' 2>/dev/null; then
-    python3 -m venv "$venv"
-    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "gymnasium==1.4.0" "numpy==2.4.6"
-fi
+python="$(bash scripts/gym-venv.sh)"
 cargo build --release --quiet -p ppo-sandbox-envs --example bench_envs
 native="$(./target/release/examples/bench_envs)"
-gym="$("$venv/bin/python" scripts/bench_envs_gym.py)"
-"$venv/bin/python" - "$native" "$gym" <<'PY'
+gym="$("$python" scripts/bench_envs_gym.py)"
+"$python" - "$native" "$gym" <<'PY'
 import json, sys
 n, g = json.loads(sys.argv[1]), json.loads(sys.argv[2])
 print(f"{'env':<28}{'native steps/s':>16}{'Gymnasium steps/s':>20}{'ratio':>10}")

@@ -21,7 +21,9 @@
 //! A Python policy is source text defining `act(obs)`, or a class with `act(self, obs)` and
 //! an optional `reset(self)` (called at each episode start); the class is instantiated with
 //! no arguments. `obs` is a list of floats that also has the environment's named fields
-//! (`obs.pole_angle`), or a plain `int` where the observation space is Discrete. `act`
+//! (`obs.pole_angle`), or a plain `int` where the observation space is Discrete. (A policy
+//! whose source mentions no field name gets a plain `list`, which the interpreter indexes
+//! faster.) `act`
 //! returns an `int` (an `IntEnum` member counts), a `float`, or a list of them; the value is
 //! read inside the guest as plain numbers, and checked against the action space by the host.
 //! The Python guest is RustPython compiled to `wasm32-wasip1`; its standard library works

@@ -207,17 +207,10 @@ impl Env for FrozenLake {
     }
 
     fn reset(&mut self, seed: Option<u64>) -> Vec<f64> {
-        vec![self.model.reset(seed) as f64]
+        self.model.env_reset(seed)
     }
 
     fn step(&mut self, action: &Action) -> Result<Step, EnvError> {
-        let action = self.action_space().check(action)?.discrete();
-        let (state, reward, terminated) = self.model.step(action as usize);
-        Ok(Step {
-            observation: vec![state as f64],
-            reward,
-            terminated,
-            truncated: false,
-        })
+        self.model.env_step(&self.description.action_space, action)
     }
 }

@@ -2,7 +2,7 @@
 //! state distribution, and `categorical_sample` draws from `np_random` at every reset and
 //! every step (one `random()` each, even where the outcome is certain).
 
-use crate::{NpRandom, entropy_seed};
+use crate::{Action, EnvError, NpRandom, Space, Step, entropy_seed};
 
 /// One entry of `P[s][a]`: `(probability, next_state, reward, terminated)`.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -66,5 +66,24 @@ impl Tabular {
             // Unreachable for a checked action; stay put rather than panic.
             None => (self.state, 0.0, false),
         }
+    }
+}
+
+impl Tabular {
+    /// `Env::reset` of a tabular env: the observation is the state index.
+    pub(crate) fn env_reset(&mut self, seed: Option<u64>) -> Vec<f64> {
+        vec![self.reset(seed) as f64]
+    }
+
+    /// `Env::step` of a tabular env: checks the action against `space`, then steps.
+    pub(crate) fn env_step(&mut self, space: &Space, action: &Action) -> Result<Step, EnvError> {
+        let action = space.check(action)?.discrete();
+        let (state, reward, terminated) = self.step(action as usize);
+        Ok(Step {
+            observation: vec![state as f64],
+            reward,
+            terminated,
+            truncated: false,
+        })
     }
 }
