@@ -456,3 +456,24 @@ fn a_policy_that_names_no_field_gets_a_plain_list_and_one_that_does_gets_fields(
         "def act(obs):\n    v = obs.tolist()\n    return 1 if v[2] > 0 else 0\n",
     );
 }
+
+#[test]
+fn one_engine_runs_policies_on_several_threads_with_the_same_results() {
+    let source = "import random\ndef act(obs):\n    return 1 if obs[2] + 0.1 * random.random() > 0.05 else 0\n";
+    let sequential: Vec<_> = (0..4)
+        .map(|seed| run_episodes("CartPole-v1", source, 2, seed))
+        .collect();
+    let threads: Vec<_> = (0..4)
+        .map(|seed| std::thread::spawn(move || run_episodes("CartPole-v1", source, 2, seed)))
+        .collect();
+    let parallel: Vec<_> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+    assert_eq!(sequential, parallel);
+}
+
+#[test]
+fn engine_and_policies_cross_threads() {
+    fn shareable<T: Send + Sync + Clone>() {}
+    fn movable<T: Send>() {}
+    shareable::<ppo_sandbox_engine::Engine>();
+    movable::<ppo_sandbox_engine::Policy>();
+}
