@@ -477,3 +477,18 @@ fn engine_and_policies_cross_threads() {
     shareable::<ppo_sandbox_engine::Engine>();
     movable::<ppo_sandbox_engine::Policy>();
 }
+
+#[test]
+fn crlf_line_endings_and_a_byte_order_mark_are_accepted() {
+    let options = cartpole_options();
+    for source in [
+        &b"import math\r\n\r\ndef act(obs):\r\n    return 0\r\n"[..],
+        b"\xef\xbb\xbfdef act(obs):\n    return 0\n",
+    ] {
+        let mut policy = engine()
+            .load(&PolicySource::python_bytes(source.to_vec()), &options)
+            .unwrap();
+        policy.reset().unwrap();
+        assert_eq!(policy.act(&OBS).unwrap(), Action::Int(0));
+    }
+}

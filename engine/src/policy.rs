@@ -245,6 +245,8 @@ struct PythonPre(wasmtime::InstancePre<HostState>);
 
 impl PythonPre {
     fn with(self, source: &[u8]) -> (wasmtime::InstancePre<HostState>, GuestKind, Option<Vec<u8>>) {
+        // A leading UTF-8 byte-order mark is dropped, as CPython does when it runs a file.
+        let source = source.strip_prefix(b"\xef\xbb\xbf").unwrap_or(source);
         (self.0, GuestKind::Python, Some(source.to_vec()))
     }
 }
