@@ -325,6 +325,9 @@ fn classify_trap(
     if let Some(exit) = error.downcast_ref::<GuestExit>() {
         return (CrashKind::Exit, exit.to_string());
     }
+    if let Some(contract_error) = error.downcast_ref::<ContractError>() {
+        return (CrashKind::ContractViolation, contract_error.0.clone());
+    }
     match error.downcast_ref::<Trap>() {
         Some(Trap::OutOfFuel) => {
             let budget = match out_of_fuel {
@@ -510,8 +513,11 @@ impl Policy {
         alloc: &TypedFunc<i32, i32>,
         bytes: &[u8],
     ) -> wasmtime::Result<i32> {
-        let len =
-            i32::try_from(bytes.len()).map_err(|_| wasmtime::Error::msg("input too large"))?;
+        let len = i32::try_from(bytes.len()).map_err(|_| {
+            wasmtime::Error::new(ContractError(
+                "input larger than guest memory can hold".into(),
+            ))
+        })?;
         let ptr = alloc.call(&mut self.store, len)?;
         self.memory
             .write(&mut self.store, ptr as u32 as usize, bytes)
@@ -658,12 +664,7 @@ impl Policy {
                 .read_reply(reply_ptr)
                 .map_err(|message| self.crash(CrashKind::ContractViolation, phase, message)),
             Err(error) => {
-                let (kind, message) = match error.downcast_ref::<ContractError>() {
-                    Some(contract_error) => {
-                        (CrashKind::ContractViolation, contract_error.0.clone())
-                    }
-                    None => classify_trap(&error, out_of_fuel, &self.limits),
-                };
+                let (kind, message) = classify_trap(&error, out_of_fuel, &self.limits);
                 self.poisoned = Some(kind);
                 Err(self.crash(kind, phase, message))
             }
