@@ -177,7 +177,11 @@ pub(crate) fn load(
     let mut store = Store::new(engine.wasmtime(), HostState::new(limits, options.seed));
     store.limiter(|state| &mut state.limiter);
     store.epoch_deadline_trap();
-    set_budget(engine, &mut store, limits.load_fuel, limits.load_timeout_ms);
+    set_budget(
+        &mut store,
+        limits.load_fuel,
+        engine.deadline_ticks(limits.load_timeout_ms),
+    );
 
     let start = with_stack(engine.wasm_stack_bytes(), || {
         let instance = pre.instantiate(&mut store)?;
@@ -265,10 +269,10 @@ fn python_pre(engine: &Engine) -> Result<PythonPre, CrashReport> {
 }
 
 /// Sets the fuel and the wall-clock deadline for the next call.
-fn set_budget(engine: &Engine, store: &mut Store<HostState>, fuel: u64, timeout_ms: u64) {
+fn set_budget(store: &mut Store<HostState>, fuel: u64, deadline_ticks: u64) {
     // Fuel metering is always on in this engine's config, so this cannot fail.
     let _ = store.set_fuel(fuel);
-    store.set_epoch_deadline(engine.deadline_ticks(timeout_ms));
+    store.set_epoch_deadline(deadline_ticks);
 }
 
 /// Runs a guest call with enough native stack under it for the WebAssembly stack cap plus
@@ -652,9 +656,7 @@ impl Policy {
         } else {
             CrashKind::ActFuelExhausted
         };
-        // Fuel metering is always on in this engine's config, so this cannot fail.
-        let _ = self.store.set_fuel(budget);
-        self.store.set_epoch_deadline(self.act_deadline_ticks);
+        set_budget(&mut self.store, budget, self.act_deadline_ticks);
         let outcome = with_stack(self.wasm_stack_bytes, || body(self));
         let fuel_used = budget.saturating_sub(self.store.get_fuel().unwrap_or(0));
         self.last_call_fuel = fuel_used;
