@@ -6,6 +6,7 @@
 //! its payload: a corrupt, truncated or stale entry is detected, recompiled and rewritten,
 //! never loaded blindly.
 
+use std::borrow::Cow;
 use std::hash::{Hash, Hasher};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -44,26 +45,24 @@ impl ModuleCache {
         ModuleCache { dir }
     }
 
-    /// The entry path for `wasm` under `engine`.
-    pub fn entry_path(&self, engine: &Engine, wasm: &[u8]) -> Option<PathBuf> {
+    fn keyed_path(&self, engine: &Engine, key: u128) -> Option<PathBuf> {
         let dir = self.dir.as_ref()?;
         let mut compat = Xxh3::new();
         engine.precompile_compatibility_hash().hash(&mut compat);
-        Some(dir.join(format!(
-            "{:032x}-{:016x}.cwasm",
-            xxh3_128(wasm),
-            compat.finish()
-        )))
+        Some(dir.join(format!("{key:032x}-{:016x}.cwasm", compat.finish())))
     }
 
-    /// The compiled module for `wasm`, from the cache if a valid entry exists.
-    pub fn load_or_compile(
+    /// The compiled module stored under `key`, or, when there is no valid entry, the module
+    /// `produce` makes, compiled and stored. `key` must identify what `produce` returns (a
+    /// hash of its inputs), so that producing it, which may be costly, happens only on a miss.
+    pub fn load_or_build<'a>(
         &self,
         engine: &Engine,
-        wasm: &[u8],
+        key: u128,
+        produce: impl FnOnce() -> Result<Cow<'a, [u8]>, EngineError>,
     ) -> Result<(Module, CacheOutcome), EngineError> {
-        let Some(path) = self.entry_path(engine, wasm) else {
-            let module = Module::new(engine, wasm).map_err(EngineError::compile)?;
+        let Some(path) = self.keyed_path(engine, key) else {
+            let module = Module::new(engine, &produce()?).map_err(EngineError::compile)?;
             return Ok((module, CacheOutcome::Disabled));
         };
         let existed = path.exists();
@@ -87,7 +86,7 @@ impl ModuleCache {
                 }
             }
         }
-        let module = Module::new(engine, wasm).map_err(EngineError::compile)?;
+        let module = Module::new(engine, &produce()?).map_err(EngineError::compile)?;
         match module.serialize() {
             Ok(payload) => {
                 if let Err(error) = write_entry(&path, &payload) {
@@ -159,6 +158,20 @@ mod tests {
     use super::*;
 
     const MODULE: &str = r#"(module (func (export "answer") (result i32) i32.const 42))"#;
+
+    impl ModuleCache {
+        fn entry_path(&self, engine: &Engine, wasm: &[u8]) -> Option<PathBuf> {
+            self.keyed_path(engine, xxh3_128(wasm))
+        }
+
+        fn load_or_compile(
+            &self,
+            engine: &Engine,
+            wasm: &[u8],
+        ) -> Result<(Module, CacheOutcome), EngineError> {
+            self.load_or_build(engine, xxh3_128(wasm), || Ok(Cow::Borrowed(wasm)))
+        }
+    }
 
     fn answer(engine: &Engine, module: &Module) -> i32 {
         let mut store = wasmtime::Store::new(engine, ());

@@ -7,11 +7,15 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
+use std::borrow::Cow;
+
 use wasmtime::{InstancePre, Linker, Module};
+use xxhash_rust::xxh3::Xxh3;
 
 use crate::cache::{CacheOutcome, ModuleCache};
 use crate::host::HostState;
 use crate::policy::{self, LoadOptions, Policy};
+use crate::snapshot;
 use crate::{CrashReport, PolicySource};
 
 /// A failure of the engine itself (not of a policy, which is a [`CrashReport`]).
@@ -23,6 +27,9 @@ pub enum EngineError {
     /// A guest module the engine ships failed to compile.
     #[error("compiling a guest module failed: {0}")]
     Compile(String),
+    /// Pre-initializing the Python guest into a snapshot failed.
+    #[error("snapshotting the Python guest failed: {0}")]
+    Snapshot(String),
     /// This build has no Python guest (the `python` feature is off).
     #[error("this build of ppo-sandbox-engine has no Python guest (enable the `python` feature)")]
     PythonUnavailable,
@@ -40,7 +47,23 @@ pub struct EngineConfig {
     cache_dir: Option<PathBuf>,
     epoch_tick: Duration,
     wasm_stack_bytes: usize,
+    python_start: PythonStart,
+    pooled_instances: Option<u32>,
 }
+
+/// How a Python policy's interpreter comes to life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PythonStart {
+    /// From a pre-initialized snapshot (made once per machine and cached with the compiled
+    /// code): interpreter built and common standard-library modules imported. The default.
+    Snapshot,
+    /// Built from scratch in every policy's instance, then the same pre-initialization runs
+    /// (under its own budget, not the policy's). Same behaviour, tens of milliseconds slower.
+    Cold,
+}
+
+/// Live instances an engine's pool holds by default.
+const DEFAULT_POOLED_INSTANCES: u32 = 1_000;
 
 impl Default for EngineConfig {
     fn default() -> Self {
@@ -48,6 +71,8 @@ impl Default for EngineConfig {
             cache_dir: default_cache_dir(),
             epoch_tick: Duration::from_millis(5),
             wasm_stack_bytes: 4 * 1024 * 1024,
+            python_start: PythonStart::Snapshot,
+            pooled_instances: Some(DEFAULT_POOLED_INSTANCES),
         }
     }
 }
@@ -87,7 +112,50 @@ impl EngineConfig {
         self.wasm_stack_bytes = bytes.clamp(64 * 1024, 256 * 1024 * 1024);
         self
     }
+
+    /// How Python policies start (default [`PythonStart::Snapshot`]).
+    pub fn python_start(mut self, start: PythonStart) -> Self {
+        self.python_start = start;
+        self
+    }
+
+    /// Allocates instances from a pool of `live_instances` slots reserved up front, whose
+    /// memories are reset copy-on-write instead of being mapped and copied anew (default:
+    /// 1,000 slots). Loading a policy while every slot is in use is a crash of kind
+    /// `resource_limit`; each slot reserves about 4 GiB of address space (not memory).
+    pub fn pooled_instances(mut self, live_instances: u32) -> Self {
+        self.pooled_instances = Some(live_instances.max(1));
+        self
+    }
+
+    /// Maps and frees each instance's memory on demand instead of pooling (no cap on live
+    /// policies beyond memory itself; slower to start).
+    pub fn on_demand_instances(mut self) -> Self {
+        self.pooled_instances = None;
+        self
+    }
 }
+
+/// The pooling allocator's settings: a few memories and tables per instance, each memory
+/// able to grow to the full 4 GiB a 32-bit guest can address (the per-policy cap is enforced
+/// by the store's limiter, so one engine serves policies with different limits).
+fn pooling_config(live_instances: u32) -> wasmtime::PoolingAllocationConfig {
+    let mut pool = wasmtime::PoolingAllocationConfig::new();
+    pool.total_core_instances(live_instances)
+        .total_memories(live_instances)
+        .total_tables(live_instances.saturating_mul(MAX_POOLED_TABLES_PER_MODULE))
+        .max_memories_per_module(MAX_POOLED_MEMORIES_PER_MODULE)
+        .max_tables_per_module(MAX_POOLED_TABLES_PER_MODULE)
+        .max_memory_size(1 << 32)
+        .table_elements(MAX_POOLED_TABLE_ELEMENTS)
+        .max_core_instance_size(MAX_POOLED_INSTANCE_BYTES);
+    pool
+}
+
+const MAX_POOLED_TABLES_PER_MODULE: u32 = 4;
+const MAX_POOLED_MEMORIES_PER_MODULE: u32 = 4;
+const MAX_POOLED_TABLE_ELEMENTS: usize = 1 << 20;
+const MAX_POOLED_INSTANCE_BYTES: usize = 4 << 20;
 
 /// The sandbox engine: cheap to clone, safe to share between threads. Each loaded
 /// [`Policy`] gets its own isolated store; the compiled guest code is shared.
@@ -126,6 +194,11 @@ impl Engine {
             .async_stack_size(config.wasm_stack_bytes + 1024 * 1024)
             .cranelift_opt_level(wasmtime::OptLevel::Speed)
             .parallel_compilation(true);
+        if let Some(live_instances) = config.pooled_instances {
+            wasm_config.allocation_strategy(wasmtime::InstanceAllocationStrategy::Pooling(
+                pooling_config(live_instances),
+            ));
+        }
         let wasmtime = wasmtime::Engine::new(&wasm_config)
             .map_err(|e| EngineError::Config(format!("{e:#}")))?;
         let mut linker = Linker::new(&wasmtime);
@@ -176,13 +249,46 @@ impl Engine {
             return Ok((pre.clone(), CacheOutcome::Hit));
         }
         let wasm = crate::guest::python_guest_wasm().ok_or(EngineError::PythonUnavailable)?;
-        let (module, outcome) = self
-            .inner
-            .cache
-            .load_or_compile(&self.inner.wasmtime, wasm)?;
+        let (module, outcome) = match self.inner.config.python_start {
+            PythonStart::Cold => self.instrumented_python(wasm)?,
+            PythonStart::Snapshot => self.inner.cache.load_or_build(
+                &self.inner.wasmtime,
+                guest_key(wasm, b"wizer-snapshot"),
+                || {
+                    let (context, _) = snapshot::instrument(wasm)?;
+                    let (instrumented, _) = self.instrumented_python(wasm)?;
+                    snapshot::take(
+                        &self.inner.wasmtime,
+                        &self.inner.linker,
+                        &instrumented,
+                        &context,
+                        self.deadline_ticks(snapshot::PREINIT_TIMEOUT_MS),
+                        self.wasm_stack_bytes(),
+                    )
+                    .map(Cow::Owned)
+                },
+            )?,
+        };
         let pre = self.instance_pre(&module).map_err(EngineError::compile)?;
         *slot = Some(pre.clone());
         Ok((pre, outcome))
+    }
+
+    /// The Python guest as instrumented for snapshotting, compiled (cached).
+    fn instrumented_python(
+        &self,
+        wasm: &'static [u8],
+    ) -> Result<(Module, CacheOutcome), EngineError> {
+        self.inner.cache.load_or_build(
+            &self.inner.wasmtime,
+            guest_key(wasm, b"wizer-instrumented"),
+            || snapshot::instrument(wasm).map(|(_, instrumented)| Cow::Owned(instrumented)),
+        )
+    }
+
+    /// Whether Python policies start cold (see [`PythonStart`]).
+    pub(crate) fn python_starts_cold(&self) -> bool {
+        self.inner.config.python_start == PythonStart::Cold
     }
 
     pub(crate) fn instance_pre(&self, module: &Module) -> wasmtime::Result<InstancePre<HostState>> {
@@ -202,6 +308,16 @@ impl Engine {
     pub(crate) fn wasm_stack_bytes(&self) -> usize {
         self.inner.config.wasm_stack_bytes
     }
+}
+
+/// Cache key of a module derived from the guest `wasm` by the step named `step` (the
+/// derivation is deterministic, so the key stands for its output).
+fn guest_key(wasm: &[u8], step: &[u8]) -> u128 {
+    let mut hasher = Xxh3::new();
+    hasher.update(wasm);
+    hasher.update(step);
+    hasher.update(env!("CARGO_PKG_VERSION").as_bytes());
+    hasher.digest128()
 }
 
 /// Advances the engine's epoch at a fixed period on its own thread, which ends when the

@@ -194,6 +194,15 @@ impl HostState {
     }
 }
 
+impl HostState {
+    /// Restarts the clock and the random source from `seed`: the state a policy's own code
+    /// starts from.
+    pub fn restart(&mut self, seed: u64) {
+        self.clock = VirtualClock::new();
+        self.random = SeededRandom::new(seed);
+    }
+}
+
 /// The guest's only source of randomness (`random_get`): ChaCha12 seeded from the policy
 /// seed, so `os.urandom`, `random` and hash seeding are reproducible.
 pub(crate) struct SeededRandom(ChaCha12Rng);

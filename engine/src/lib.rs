@@ -53,11 +53,12 @@ mod limits;
 mod policy;
 mod report;
 mod rollout;
+mod snapshot;
 mod source;
 mod wasi;
 
 pub use cache::CacheOutcome;
-pub use engine::{Engine, EngineConfig, EngineError};
+pub use engine::{Engine, EngineConfig, EngineError, PythonStart};
 pub use limits::Limits;
 pub use policy::{LoadOptions, ObservationLayout, Policy};
 pub use report::{CapturedOutput, CrashKind, CrashReport, Phase};

@@ -158,10 +158,21 @@ pub(crate) fn load(
             python_pre(engine)?.with(bytes)
         }
         PolicySource::Wasm(bytes) => {
-            let module = wasmtime::Module::new(engine.wasmtime(), bytes).map_err(|e| {
+            let invalid = |e: &dyn std::fmt::Display| {
                 load_crash(
                     CrashKind::InvalidSource,
                     format!("not a valid WebAssembly module: {e:#}"),
+                )
+            };
+            // Binary or text format, as `Module::new` takes it.
+            let binary = wat::parse_bytes(bytes).map_err(|e| invalid(&e))?;
+            wasmtime::Module::validate(engine.wasmtime(), &binary).map_err(|e| invalid(&e))?;
+            // A valid module the engine still refuses asks for more than an instance slot
+            // holds (memories, tables, instance size).
+            let module = wasmtime::Module::new(engine.wasmtime(), &binary).map_err(|e| {
+                load_crash(
+                    CrashKind::ResourceLimit,
+                    format!("the module exceeds the engine's per-instance limits: {e:#}"),
                 )
             })?;
             let pre = engine.instance_pre(&module).map_err(|e| {
@@ -174,7 +185,14 @@ pub(crate) fn load(
         }
     };
 
-    let mut store = Store::new(engine.wasmtime(), HostState::new(limits, options.seed));
+    let cold_python = guest == GuestKind::Python && engine.python_starts_cold();
+    // A Python policy's own seed takes over when its code starts (see `python_start`).
+    let seed = if cold_python {
+        crate::snapshot::PREINIT_SEED
+    } else {
+        options.seed
+    };
+    let mut store = Store::new(engine.wasmtime(), HostState::new(limits, seed));
     store.limiter(|state| &mut state.limiter);
     store.epoch_deadline_trap();
     set_budget(
@@ -183,13 +201,31 @@ pub(crate) fn load(
         engine.deadline_ticks(limits.load_timeout_ms),
     );
 
+    if cold_python {
+        // The interpreter's own start-up is not the policy's: it gets the budget a snapshot
+        // start spent once, ahead of time, so both starts meet the same limits.
+        set_budget(
+            &mut store,
+            crate::snapshot::PREINIT_FUEL,
+            engine.deadline_ticks(crate::snapshot::PREINIT_TIMEOUT_MS),
+        );
+    }
     let start = with_stack(engine.wasm_stack_bytes(), || {
         let instance = pre.instantiate(&mut store)?;
-        if let Ok(init) = instance.get_typed_func::<(), ()>(&mut store, "_initialize") {
+        if cold_python {
+            crate::snapshot::preinit(&mut store, &instance)?;
+        } else if let Ok(init) = instance.get_typed_func::<(), ()>(&mut store, "_initialize") {
             init.call(&mut store, ())?;
         }
         Ok::<_, wasmtime::Error>(instance)
     });
+    if cold_python {
+        set_budget(
+            &mut store,
+            limits.load_fuel,
+            engine.deadline_ticks(limits.load_timeout_ms),
+        );
+    }
     let instance = match start {
         Ok(instance) => instance,
         Err(error) => return Err(load_failure(&mut store, limits, error)),
@@ -278,7 +314,7 @@ fn set_budget(store: &mut Store<HostState>, fuel: u64, deadline_ticks: u64) {
 /// Runs a guest call with enough native stack under it for the WebAssembly stack cap plus
 /// host frames: on the current stack when there is room, else on a fresh segment. A deep
 /// guest recursion then ends in a `stack_overflow` crash, never in a host stack overflow.
-fn with_stack<R>(wasm_stack_bytes: usize, call: impl FnOnce() -> R) -> R {
+pub(crate) fn with_stack<R>(wasm_stack_bytes: usize, call: impl FnOnce() -> R) -> R {
     let needed = wasm_stack_bytes + HOST_STACK_MARGIN_BYTES;
     stacker::maybe_grow(needed, needed + HOST_STACK_MARGIN_BYTES, call)
 }
@@ -325,6 +361,17 @@ fn classify_trap(
     }
     if let Some(limit) = error.downcast_ref::<ResourceLimitExceeded>() {
         return (CrashKind::ResourceLimit, limit.to_string());
+    }
+    if error
+        .downcast_ref::<wasmtime::PoolConcurrencyLimitError>()
+        .is_some()
+    {
+        return (
+            CrashKind::ResourceLimit,
+            format!(
+                "the engine's instance pool is full ({error}); drop loaded policies or configure a larger pool"
+            ),
+        );
     }
     if let Some(exit) = error.downcast_ref::<GuestExit>() {
         return (CrashKind::Exit, exit.to_string());
@@ -488,6 +535,9 @@ impl Policy {
             spec.push_str(name);
         }
         let load_fuel = self.limits.load_fuel;
+        // The policy's clock and random source start here, whether the interpreter was just
+        // built or restored from a snapshot (whose making read both).
+        self.store.data_mut().restart(seed);
         // Configure, then load, under one load budget (fuel and deadline span both).
         let result = with_stack(self.wasm_stack_bytes, || -> Result<i32, wasmtime::Error> {
             let spec_ptr = self.write_host_bytes(&alloc, spec.as_bytes())?;

@@ -15,7 +15,8 @@
 //! | [`EXPORT_RESET`] (optional) | `() -> i32` | start of an episode; returns the address of a [`Reply`] |
 //! | `_initialize` (optional) | `() -> ()` | called once after instantiation (reactor start-up) |
 //!
-//! The Python runner also exports [`EXPORT_ALLOC`], [`EXPORT_CONFIGURE`] and [`EXPORT_LOAD`].
+//! The Python runner also exports [`EXPORT_ALLOC`], [`EXPORT_CONFIGURE`], [`EXPORT_LOAD`] and
+//! [`EXPORT_PREINIT`].
 //!
 //! Observations travel as flat `f64` values, actions come back the same way (no JSON on the
 //! per-step path). Every address and length the guest returns is untrusted: the host
@@ -44,6 +45,10 @@ pub const EXPORT_CONFIGURE: &str = "ppo_configure";
 /// `(ptr: i32, len: i32, seed_lo: i32, seed_hi: i32) -> i32`: load Python source (Python
 /// runner only); address of a [`Reply`].
 pub const EXPORT_LOAD: &str = "ppo_load";
+/// Python runner, `() -> ()`: builds the interpreter and imports the commonly used standard
+/// library. The engine snapshots the guest after this call (it is gone from the snapshot), or
+/// calls it first in a cold-started instance; either way a policy starts from the same state.
+pub const EXPORT_PREINIT: &str = "ppo_preinit";
 
 /// Observation kind line for a Box observation: a sequence of floats with named fields.
 pub const OBS_KIND_BOX: &str = "box";

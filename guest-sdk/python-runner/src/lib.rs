@@ -115,7 +115,12 @@ impl Runner {
             let module = vm.new_module("_ppo_runner", scope.globals.clone(), None);
             vm.run_code_obj(code, scope)
                 .map_err(|exc| exception_failure(vm, &exc, contract::ERROR_PROTOCOL))?;
-            Ok(module.into())
+            let module: PyObjectRef = module.into();
+            module
+                .get_attr("preimport", vm)
+                .and_then(|preimport| preimport.call((), vm))
+                .map_err(|exc| exception_failure(vm, &exc, contract::ERROR_PROTOCOL))?;
+            Ok(module)
         })?;
         Ok(Runner {
             interpreter,
@@ -172,7 +177,16 @@ impl Runner {
             .chain(["tolist", "_fields"])
             .any(|word| mentions_word(source, word));
         let prelude = self.prelude.clone();
+        // The host restarted its random source from the policy's seed just before this call:
+        // draw every generator the interpreter holds afresh from it, so that state made before
+        // a snapshot is never shared between policies. Failing to reseed is not fatal: the
+        // generators then keep their (still deterministic) state.
+        let _ = rand::rng().reseed();
         let (act, exact, reset) = self.interpreter.enter(|vm| {
+            prelude
+                .get_attr("reseed", vm)
+                .and_then(|reseed| reseed.call((), vm))
+                .map_err(|exc| exception_failure(vm, &exc, contract::ERROR_PROTOCOL))?;
             let code = vm.compile(source, Mode::Exec, POLICY_FILE).map_err(|err| {
                 let exc = err.into_pyexception(vm, Some(source));
                 exception_failure(vm, &exc, contract::ERROR_SYNTAX)
@@ -403,6 +417,9 @@ fn with_runner(body: impl FnOnce(&mut Runner) -> Result<(u32, u32), Failure>) ->
     RUNNER.with(|cell| {
         let mut slot = cell.borrow_mut();
         if slot.is_none() {
+            if let Some(failure) = PREINIT_FAILURE.with(|stored| stored.borrow_mut().take()) {
+                return static_failure_reply(failure);
+            }
             match Runner::new() {
                 Ok(runner) => *slot = Some(runner),
                 Err(failure) => return static_failure_reply(failure),
@@ -457,6 +474,26 @@ pub extern "C" fn _initialize() {
     // SAFETY: the host calls `_initialize` exactly once, right after instantiation and before
     // any other export, which is the contract of `__wasm_call_ctors`.
     unsafe { __wasm_call_ctors() }
+}
+
+/// Builds the interpreter and imports the commonly used standard library, so that a snapshot
+/// taken after this call (or a cold instance that calls it first) starts every policy from
+/// the same state. Calling it again does nothing; a failure is reported by the next export.
+#[unsafe(no_mangle)]
+pub extern "C" fn ppo_preinit() {
+    RUNNER.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if slot.is_none() {
+            match Runner::new() {
+                Ok(runner) => *slot = Some(runner),
+                Err(failure) => PREINIT_FAILURE.with(|stored| *stored.borrow_mut() = Some(failure)),
+            }
+        }
+    });
+}
+
+thread_local! {
+    static PREINIT_FAILURE: RefCell<Option<Failure>> = const { RefCell::new(None) };
 }
 
 #[unsafe(no_mangle)]

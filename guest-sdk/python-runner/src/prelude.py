@@ -86,3 +86,31 @@ def exact_call(act):
     if code.co_flags & _NOT_EXACT or code.co_kwonlyargcount or code.co_argcount != nargs:
         return None
     return function, bound
+
+
+# Standard-library modules that model-written policies commonly import. The interpreter
+# imports them once before it is snapshotted, so a policy's own `import` finds them ready.
+PREIMPORTED = (
+    "abc", "bisect", "collections", "copy", "dataclasses", "enum", "functools", "heapq",
+    "itertools", "math", "numbers", "operator", "random", "re", "statistics", "string",
+    "time", "typing",
+)
+
+
+def preimport():
+    """Imports `PREIMPORTED`; returns the names that failed (they stay importable lazily)."""
+    failed = []
+    for name in PREIMPORTED:
+        try:
+            __import__(name)
+        except Exception:
+            failed.append(name)
+    return failed
+
+
+def reseed():
+    """Reseeds the interpreter-wide `random` instance from the sandbox's random source, which
+    the host has just restarted from the policy's seed (a snapshot holds no shared state)."""
+    import random
+
+    random.seed()
