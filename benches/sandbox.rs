@@ -1,5 +1,6 @@
 //! Criterion benchmarks of the sandbox: `act` latency (Python linear, Python looping, Rust
-//! SDK), policy load latency, and a whole 100-episode CartPole eval. `scripts/bench-compare.sh`
+//! SDK), policy load latency (snapshot and cold starts, and to a first action), and a whole
+//! 100-episode CartPole eval. `scripts/bench-compare.sh`
 //! puts the same figures beside CPython and Gymnasium, with ratios.
 
 #[path = "common/policies.rs"]
@@ -7,7 +8,9 @@ mod policies;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use ppo_sandbox_engine::envs;
-use ppo_sandbox_engine::{Engine, EngineConfig, LoadOptions, PolicySource, RolloutConfig, rollout};
+use ppo_sandbox_engine::{
+    Engine, EngineConfig, LoadOptions, PolicySource, PythonStart, RolloutConfig, rollout,
+};
 
 fn engine() -> Engine {
     let engine = Engine::new(EngineConfig::default()).expect("engine");
@@ -40,11 +43,24 @@ fn act_latency(c: &mut Criterion) {
 
 fn load_latency(c: &mut Criterion) {
     let engine = engine();
+    let cold = Engine::new(EngineConfig::default().python_start(PythonStart::Cold)).unwrap();
+    cold.prepare_python().unwrap();
     let source = PolicySource::python(policies::LINEAR);
     let mut group = c.benchmark_group("load");
-    group.sample_size(20);
     group.bench_function("python_linear", |b| {
         b.iter(|| engine.load(&source, &options()).unwrap())
+    });
+    // A fresh policy from source to its first action (issue "Fast start": <= 2 ms).
+    group.bench_function("python_linear_to_first_act", |b| {
+        b.iter(|| {
+            let mut policy = engine.load(&source, &options()).unwrap();
+            policy.reset().unwrap();
+            policy.act(&policies::OBS).unwrap()
+        })
+    });
+    group.sample_size(10);
+    group.bench_function("python_linear_cold_interpreter", |b| {
+        b.iter(|| cold.load(&source, &options()).unwrap())
     });
     group.finish();
 }
