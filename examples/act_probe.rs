@@ -29,6 +29,18 @@ fn main() {
             "L = [0.1, 0.2, 0.3, 0.4]\ndef act(obs):\n    return 1 if L[2] > 0 else 0\n",
         ),
         (
+            "LIN (bench)",
+            "def act(obs):\n    th, th_dot, x, x_dot = obs[2], obs[3], obs[0], obs[1]\n    return 1 if th + 0.5 * th_dot + 0.01 * x + 0.1 * x_dot > 0 else 0\n",
+        ),
+        (
+            "ZIP (bench)",
+            "W = (0.01, 0.1, 1.0, 0.5)\ndef act(obs):\n    return 1 if sum(w * o for w, o in zip(W, obs)) > 0 else 0\n",
+        ),
+        (
+            "for loop",
+            "W = (0.01, 0.1, 1.0, 0.5)\ndef act(obs):\n    s = 0.0\n    for i in range(4):\n        s += W[i] * obs[i]\n    return 1 if s > 0 else 0\n",
+        ),
+        (
             "class method",
             "class P:\n    def act(self, obs):\n        return 0\n",
         ),
@@ -37,6 +49,9 @@ fn main() {
             .load(&PolicySource::python(source), &options)
             .unwrap();
         policy.reset().unwrap();
+        let fuel_before = policy.episode_fuel_used();
+        policy.act(&obs).unwrap();
+        let fuel = policy.episode_fuel_used() - fuel_before;
         let mut best = f64::MAX;
         for _ in 0..20 {
             let start = Instant::now();
@@ -45,6 +60,6 @@ fn main() {
             }
             best = best.min(start.elapsed().as_nanos() as f64 / 20_000.0);
         }
-        println!("{name:<14} {best:>8.0} ns");
+        println!("{name:<18} {best:>8.0} ns {fuel:>8} fuel");
     }
 }

@@ -33,6 +33,17 @@
 //! A policy in another language is a WebAssembly module speaking the guest contract (see the
 //! `ppo-sandbox-contract` crate, and `ppo-sandbox-guest` for writing one in Rust).
 //!
+//! # Fast start
+//!
+//! Building the Python interpreter and importing the standard library a policy commonly uses
+//! is the same work for every policy, so it is done once: the first Python policy on a machine
+//! pre-initializes the guest with `wasmtime-wizer` and caches the snapshot's machine code beside
+//! the guest's. Each policy then instantiates the snapshot, its memory mapped copy-on-write from
+//! a pooling allocator's slot ([`EngineConfig::pooled_instances`]), and runs only its own code:
+//! about a millisecond to a first action. Nothing random is baked in: the guest reseeds every
+//! generator from the policy's seed. [`PythonStart::Cold`] builds the interpreter in each
+//! instance instead; it behaves identically, only slower.
+//!
 //! # Failures are data
 //!
 //! Every way a policy can fail is a [`CrashReport`] with a [`CrashKind`]: a syntax error, a

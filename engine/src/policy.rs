@@ -626,19 +626,20 @@ impl Policy {
         self.step += 1;
         let len = observation.len();
         let result = self.call(Phase::Act, |policy| {
-            let ptr = policy.obs_buffer_ptr(len)?;
-            let mut bytes = Vec::with_capacity(len * 8);
-            for value in observation {
-                bytes.extend_from_slice(&value.to_le_bytes());
-            }
-            policy
+            let ptr = policy.obs_buffer_ptr(len)? as usize;
+            // Written in place: no allocation on the per-step path.
+            let buffer = policy
                 .memory
-                .write(&mut policy.store, ptr as usize, &bytes)
-                .map_err(|_| {
+                .data_mut(&mut policy.store)
+                .get_mut(ptr..ptr.saturating_add(len * 8))
+                .ok_or_else(|| {
                     wasmtime::Error::new(ContractError(
                         "the observation buffer lies outside memory".into(),
                     ))
                 })?;
+            for (slot, value) in buffer.chunks_exact_mut(8).zip(observation) {
+                slot.copy_from_slice(&value.to_le_bytes());
+            }
             policy.act_fn.call(&mut policy.store, len as i32)
         });
         let mut report = match result {
