@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use ppo_sandbox_engine::envs::Registry;
+use ppo_sandbox_engine::optimize::{self, CandidateRecord, OptimizeSettings, Progress, RunDir};
 use ppo_sandbox_engine::{
     Engine, EngineConfig, Limits, PolicySource, RolloutConfig, RolloutReport, rollout,
 };
@@ -45,6 +46,61 @@ enum Command {
     },
     /// Run a policy (Python `.py`, or a `.wasm`/`.wat` module) for seeded episodes.
     Eval(EvalArgs),
+    /// Improve a policy: tune its float constants by rollouts in the sandbox (offline, no model).
+    Optimize(OptimizeArgs),
+    /// Summarize a run directory, round by round.
+    Report {
+        /// The run directory `optimize` wrote.
+        run_dir: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+struct OptimizeArgs {
+    /// Environment id, e.g. CartPole-v1.
+    #[arg(long, required_unless_present = "resume")]
+    env: Option<String>,
+    /// Start from this Python policy (default: the environment's starter policy).
+    #[arg(long)]
+    policy: Option<PathBuf>,
+    /// Where candidates come from: `tuner`, the built-in constant tuner (no model needed).
+    #[arg(long, default_value = "tuner")]
+    provider: String,
+    /// Tuning rounds after the start policy's own evaluation.
+    #[arg(long, default_value_t = 10)]
+    rounds: u32,
+    /// Candidates per round.
+    #[arg(long, default_value_t = 16)]
+    candidates: u32,
+    /// Seeded episodes per candidate.
+    #[arg(long, default_value_t = 5)]
+    episodes: u32,
+    /// Stop once this many environment steps were spent.
+    #[arg(long)]
+    budget_steps: Option<u64>,
+    /// Truncate episodes after this many steps.
+    #[arg(long)]
+    max_steps: Option<u64>,
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Limits as a JSON file (fields of `Limits`; unknown fields are refused).
+    #[arg(long)]
+    limits: Option<PathBuf>,
+    /// Evaluation threads (default: one per core).
+    #[arg(long, default_value_t = 0)]
+    jobs: usize,
+    /// The run directory (default: runs/ENV-seedSEED-N, the first N not taken).
+    #[arg(long, conflicts_with = "resume")]
+    run_dir: Option<PathBuf>,
+    /// Continue the run in this directory with its own settings.
+    #[arg(long)]
+    resume: Option<PathBuf>,
+    /// Print the outcome as JSON.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -114,22 +170,212 @@ fn run(cli: Cli) -> Result<u8> {
             Ok(EXIT_OK)
         }
         Command::Eval(args) => eval(&registry, args),
+        Command::Optimize(args) => optimize(args),
+        Command::Report { run_dir, json } => report(&run_dir, json),
     }
+}
+
+fn read_limits(path: Option<&PathBuf>) -> Result<Limits> {
+    match path {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            serde_json::from_str::<Limits>(&text)
+                .with_context(|| format!("invalid limits in {}", path.display()))
+        }
+        None => Ok(Limits::default()),
+    }
+}
+
+fn optimize(args: OptimizeArgs) -> Result<u8> {
+    if args.provider != "tuner" {
+        anyhow::bail!(
+            "unknown provider {:?}: this build offers `tuner` (the built-in constant tuner)",
+            args.provider
+        );
+    }
+    let mut run = match (&args.resume, &args.env) {
+        (Some(path), _) => {
+            RunDir::open(path).with_context(|| format!("resuming the run in {}", path.display()))?
+        }
+        (None, Some(env)) => {
+            let start_source = match &args.policy {
+                Some(path) => Some(
+                    std::fs::read_to_string(path)
+                        .with_context(|| format!("reading the policy {}", path.display()))?,
+                ),
+                None => None,
+            };
+            let settings = OptimizeSettings {
+                env_id: env.clone(),
+                start_source,
+                rounds: args.rounds,
+                candidates_per_round: args.candidates,
+                episodes_per_candidate: args.episodes,
+                budget_env_steps: args.budget_steps,
+                max_episode_steps: args.max_steps,
+                seed: args.seed,
+                limits: read_limits(args.limits.as_ref())?,
+            };
+            let manifest = settings.manifest()?;
+            let path = args
+                .run_dir
+                .clone()
+                .unwrap_or_else(|| free_run_dir(env, args.seed));
+            RunDir::create(&path, manifest)?
+        }
+        (None, None) => anyhow::bail!("--env or --resume is required"),
+    };
+    let engine = Engine::new(EngineConfig::default())?;
+    let quiet = args.json;
+    let mut progress = |event: Progress<'_>| {
+        if quiet {
+            return;
+        }
+        match event {
+            Progress::Round { round, pending } if pending > 0 => {
+                eprintln!("round {round}: evaluating {pending} candidate(s)")
+            }
+            Progress::Round { .. } => {}
+            Progress::Evaluated {
+                record,
+                best_score,
+                env_steps,
+            } => {
+                let score = match (&record.crash, record.mean_return) {
+                    (Some(crash), _) => format!("crashed ({})", crash.kind),
+                    (None, Some(mean)) => format!("{mean:.2}"),
+                    (None, None) => "-".into(),
+                };
+                let best = best_score.map_or("-".into(), |b| format!("{b:.2}"));
+                eprintln!(
+                    "  round {} candidate {:>2}: {score:>12}   best {best}   env steps {env_steps}",
+                    record.round, record.index
+                );
+            }
+        }
+    };
+    let outcome = optimize::run(&engine, &mut run, args.jobs, &mut progress)?;
+    if args.json {
+        println!(
+            "{}",
+            serde_json::json!({
+                "run_dir": run.path(),
+                "stop": outcome.stop,
+                "best_score": outcome.best_score,
+                "env_steps": outcome.env_steps,
+                "evaluated": outcome.evaluated,
+                "resumed": outcome.resumed,
+            })
+        );
+    } else {
+        println!(
+            "stopped ({:?}) after {} env steps: best mean return {}; best policy in {}",
+            outcome.stop,
+            outcome.env_steps,
+            outcome
+                .best_score
+                .map_or("none (every candidate crashed)".into(), |b| format!(
+                    "{b:.3}"
+                )),
+            run.path().join("best.py").display()
+        );
+    }
+    Ok(if outcome.best_score.is_some() {
+        EXIT_OK
+    } else {
+        EXIT_POLICY_CRASHED
+    })
+}
+
+/// `runs/ENV-seedSEED-N` with the first N not taken, so the same command can run again.
+fn free_run_dir(env: &str, seed: u64) -> PathBuf {
+    (1..)
+        .map(|n| PathBuf::from(format!("runs/{env}-seed{seed}-{n}")))
+        .find(|path| !path.exists())
+        .expect("some run number is free")
+}
+
+fn report(path: &std::path::Path, json: bool) -> Result<u8> {
+    let run =
+        RunDir::open(path).with_context(|| format!("reading the run in {}", path.display()))?;
+    let mut rounds: std::collections::BTreeMap<u32, Vec<&CandidateRecord>> = Default::default();
+    for record in run.records() {
+        rounds.entry(record.round).or_default().push(record);
+    }
+    let mut spent = 0u64;
+    let mut best_so_far: Option<f64> = None;
+    let mut rows = Vec::new();
+    for (round, records) in &rounds {
+        spent += records.iter().map(|r| r.env_steps).sum::<u64>();
+        let scores: Vec<f64> = records.iter().filter_map(|r| r.score()).collect();
+        let round_best = scores
+            .iter()
+            .copied()
+            .fold(None, |b: Option<f64>, s| Some(b.map_or(s, |b| b.max(s))));
+        let mean = (!scores.is_empty()).then(|| scores.iter().sum::<f64>() / scores.len() as f64);
+        best_so_far = match (best_so_far, round_best) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+        let crashed = records.iter().filter(|r| r.crash.is_some()).count();
+        rows.push(serde_json::json!({
+            "round": round, "candidates": records.len(), "crashed": crashed,
+            "round_best": round_best, "round_mean": mean, "best_so_far": best_so_far,
+            "env_steps": spent,
+        }));
+    }
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({
+                "manifest": run.manifest(),
+                "rounds": rows,
+                "best": run.best(),
+            }))?
+        );
+        return Ok(EXIT_OK);
+    }
+    let manifest = run.manifest();
+    println!(
+        "{} on {} (seed {}, {} episodes per candidate)",
+        manifest.proposer, manifest.env_id, manifest.seed, manifest.episodes_per_candidate
+    );
+    println!(
+        "{:>6} {:>11} {:>8} {:>12} {:>12} {:>12} {:>12}",
+        "round", "candidates", "crashed", "round best", "round mean", "best so far", "env steps"
+    );
+    let cell = |value: &serde_json::Value| value.as_f64().map_or("-".into(), |v| format!("{v:.2}"));
+    for row in &rows {
+        let count = |key: &str| row[key].as_u64().unwrap_or(0);
+        println!(
+            "{:>6} {:>11} {:>8} {:>12} {:>12} {:>12} {:>12}",
+            count("round"),
+            count("candidates"),
+            count("crashed"),
+            cell(&row["round_best"]),
+            cell(&row["round_mean"]),
+            cell(&row["best_so_far"]),
+            count("env_steps")
+        );
+    }
+    if let Some(best) = run.best() {
+        println!(
+            "best: round {} candidate {}, mean return {:.3} ({})",
+            best.round,
+            best.index,
+            best.mean_return.unwrap_or(f64::NAN),
+            path.join("best.py").display()
+        );
+    }
+    Ok(EXIT_OK)
 }
 
 fn eval(registry: &Registry, args: EvalArgs) -> Result<u8> {
     let mut env = registry.make(&args.env)?;
     let source = PolicySource::from_path(&args.policy)
         .with_context(|| format!("reading the policy {}", args.policy.display()))?;
-    let limits = match &args.limits {
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("reading {}", path.display()))?;
-            serde_json::from_str::<Limits>(&text)
-                .with_context(|| format!("invalid limits in {}", path.display()))?
-        }
-        None => Limits::default(),
-    };
+    let limits = read_limits(args.limits.as_ref())?;
     let config = RolloutConfig {
         episodes: args.episodes,
         seed: args.seed,

@@ -142,3 +142,65 @@ fn envs_and_describe() {
         "{stdout}"
     );
 }
+
+#[test]
+fn optimize_then_report_a_run_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let run_dir = dir.path().join("run");
+    let run = run_dir.to_string_lossy().into_owned();
+    let (code, stdout, stderr) = ppo_sandbox(&[
+        "optimize",
+        "--env",
+        "CartPole-v1",
+        "--budget-steps",
+        "150000",
+        "--run-dir",
+        &run,
+        "--json",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let outcome: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(outcome["stop"], "reward_threshold", "{outcome}");
+    assert!(outcome["best_score"].as_f64().unwrap() >= 475.0);
+    let best = std::fs::read_to_string(run_dir.join("best.py")).unwrap();
+    let best_path = write_policy(&dir, "best.py", best.as_bytes());
+    let (code, stdout, _) = ppo_sandbox(&["eval", "--env", "CartPole-v1", &best_path]);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("mean return"), "{stdout}");
+
+    let (code, stdout, _) = ppo_sandbox(&["report", &run]);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("best so far"), "{stdout}");
+    assert!(stdout.contains("best: round"), "{stdout}");
+    let (code, stdout, _) = ppo_sandbox(&["report", &run, "--json"]);
+    assert_eq!(code, 0);
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(report["manifest"]["env_id"], "CartPole-v1");
+    assert!(!report["rounds"].as_array().unwrap().is_empty());
+
+    // The same directory is never overwritten.
+    let (code, _, stderr) = ppo_sandbox(&["optimize", "--env", "CartPole-v1", "--run-dir", &run]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("already holds a run"), "{stderr}");
+}
+
+#[test]
+fn optimize_refuses_bad_requests_clearly() {
+    let (code, _, stderr) = ppo_sandbox(&["optimize", "--env", "NoSuchEnv-v0"]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("unknown environment"), "{stderr}");
+    let (code, _, stderr) =
+        ppo_sandbox(&["optimize", "--env", "CartPole-v1", "--provider", "gpt-9"]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("unknown provider"), "{stderr}");
+    let dir = tempfile::tempdir().unwrap();
+    let broken = write_policy(&dir, "broken.py", b"def act(obs)\n    return 0.5\n");
+    let (code, _, stderr) = ppo_sandbox(&["optimize", "--env", "CartPole-v1", "--policy", &broken]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("does not parse"), "{stderr}");
+    let (code, _, stderr) = ppo_sandbox(&["report", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("run.json"), "{stderr}");
+    let (code, _, _) = ppo_sandbox(&["optimize"]);
+    assert_eq!(code, 2);
+}

@@ -61,6 +61,8 @@ mod engine;
 mod guest;
 mod host;
 mod limits;
+#[cfg(feature = "optimizer")]
+pub mod optimize;
 mod policy;
 mod report;
 mod rollout;

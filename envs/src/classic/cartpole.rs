@@ -72,7 +72,7 @@ impl CartPole {
                 truncation: "After 500 steps.".into(),
                 max_episode_steps: Some(500),
                 reward_threshold: Some(475.0),
-                starter_policy: "def act(obs):\n    # push towards the side the pole leans to\n    return 1 if obs.pole_angle > 0 else 0\n".into(),
+                starter_policy: "# Push towards the side the pole leans to. The weights say how much each reading counts\n# (float constants: the built-in tuner adjusts them).\nW_POSITION = 0.0\nW_VELOCITY = 0.0\nW_ANGLE = 1.0\nW_ANGULAR_VELOCITY = 0.0\n\n\ndef act(obs):\n    push = (W_POSITION * obs.cart_position + W_VELOCITY * obs.cart_velocity\n            + W_ANGLE * obs.pole_angle + W_ANGULAR_VELOCITY * obs.pole_angular_velocity)\n    return 1 if push > 0.0 else 0\n".into(),
             }
         })
     }

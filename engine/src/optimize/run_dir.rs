@@ -1,0 +1,360 @@
+//! A run directory: what an optimize run did, written as it happens, so that a run killed at
+//! any moment resumes without losing or repeating a finished evaluation.
+//!
+//! - `run.json`: the run's settings ([`RunManifest`]), written once, atomically.
+//! - `candidates.jsonl`: one [`CandidateRecord`] per evaluated candidate, appended and synced
+//!   as each finishes. A line cut short by a kill is dropped (and truncated away) on resume.
+//! - `best.py`: the best policy so far, replaced atomically whenever it improves.
+
+use std::fs::{File, OpenOptions};
+use std::io::{BufRead, BufReader, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::{CrashReport, Limits};
+
+const MANIFEST: &str = "run.json";
+const CANDIDATES: &str = "candidates.jsonl";
+const BEST: &str = "best.py";
+const FORMAT_VERSION: u32 = 1;
+
+/// The settings a run was started with; a resumed run keeps them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunManifest {
+    pub format_version: u32,
+    pub env_id: String,
+    /// Where candidates come from (`tuner`: the built-in constant tuner).
+    pub proposer: String,
+    pub seed: u64,
+    pub rounds: u32,
+    pub candidates_per_round: u32,
+    pub episodes_per_candidate: u32,
+    /// Stop once this many environment steps were spent, if set.
+    pub budget_env_steps: Option<u64>,
+    /// Cap on each episode's length, if set.
+    pub max_episode_steps: Option<u64>,
+    pub limits: Limits,
+    /// The policy the run starts from.
+    pub start_source: String,
+}
+
+/// One evaluated candidate.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CandidateRecord {
+    /// Round 0 is the start policy; tuning rounds count from 1.
+    pub round: u32,
+    pub index: u32,
+    /// The constants this candidate's source was rendered with.
+    pub params: Vec<f64>,
+    pub source: String,
+    pub returns: Vec<f64>,
+    /// Mean over `returns`; `None` when the candidate crashed or played no episode.
+    pub mean_return: Option<f64>,
+    pub env_steps: u64,
+    pub fuel_used: u64,
+    /// The first crash, if any (a crash scores the candidate as failed, never as neutral).
+    pub crash: Option<CrashReport>,
+    pub elapsed_ms: u64,
+}
+
+impl CandidateRecord {
+    /// The score the optimizer ranks by: the mean return of a candidate that never crashed.
+    pub fn score(&self) -> Option<f64> {
+        if self.crash.is_some() {
+            None
+        } else {
+            self.mean_return.filter(|m| m.is_finite())
+        }
+    }
+}
+
+/// A failure reading or writing the run directory.
+#[derive(Debug, thiserror::Error)]
+pub enum RunDirError {
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path} is not a run directory of this version: {message}")]
+    Manifest { path: PathBuf, message: String },
+    #[error("{0} already holds a run; resume it or choose another directory")]
+    Exists(PathBuf),
+}
+
+/// An open run directory.
+#[derive(Debug)]
+pub struct RunDir {
+    path: PathBuf,
+    manifest: RunManifest,
+    records: Vec<CandidateRecord>,
+    log: File,
+}
+
+impl RunDir {
+    /// Starts a new run in `path` (created if missing; refused if it already holds a run).
+    pub fn create(path: &Path, mut manifest: RunManifest) -> Result<RunDir, RunDirError> {
+        manifest.format_version = FORMAT_VERSION;
+        let io = |source| RunDirError::Io {
+            path: path.to_owned(),
+            source,
+        };
+        std::fs::create_dir_all(path).map_err(io)?;
+        if path.join(MANIFEST).exists() {
+            return Err(RunDirError::Exists(path.to_owned()));
+        }
+        let text = serde_json::to_string_pretty(&manifest).expect("manifest serializes");
+        write_atomically(&path.join(MANIFEST), text.as_bytes()).map_err(io)?;
+        let log = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path.join(CANDIDATES))
+            .map_err(io)?;
+        Ok(RunDir {
+            path: path.to_owned(),
+            manifest,
+            records: Vec::new(),
+            log,
+        })
+    }
+
+    /// Reopens the run in `path`, keeping every complete record.
+    pub fn open(path: &Path) -> Result<RunDir, RunDirError> {
+        let manifest_path = path.join(MANIFEST);
+        let text = std::fs::read_to_string(&manifest_path).map_err(|source| RunDirError::Io {
+            path: manifest_path.clone(),
+            source,
+        })?;
+        let manifest: RunManifest =
+            serde_json::from_str(&text).map_err(|error| RunDirError::Manifest {
+                path: manifest_path.clone(),
+                message: error.to_string(),
+            })?;
+        if manifest.format_version != FORMAT_VERSION {
+            return Err(RunDirError::Manifest {
+                path: manifest_path,
+                message: format!("format version {}", manifest.format_version),
+            });
+        }
+        let log_path = path.join(CANDIDATES);
+        let io = |source| RunDirError::Io {
+            path: log_path.clone(),
+            source,
+        };
+        let mut log = OpenOptions::new()
+            .create(true)
+            .read(true)
+            .append(true)
+            .open(&log_path)
+            .map_err(io)?;
+        let (records, complete_len) = read_records(&mut log).map_err(io)?;
+        // A kill mid-line leaves a partial record: cut it off so appends start clean.
+        log.set_len(complete_len).map_err(io)?;
+        log.seek(SeekFrom::End(0)).map_err(io)?;
+        Ok(RunDir {
+            path: path.to_owned(),
+            manifest,
+            records,
+            log,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn manifest(&self) -> &RunManifest {
+        &self.manifest
+    }
+
+    /// Every record so far, in the order they finished.
+    pub fn records(&self) -> &[CandidateRecord] {
+        &self.records
+    }
+
+    /// The record of candidate `index` of `round`, if it was evaluated.
+    pub fn record(&self, round: u32, index: u32) -> Option<&CandidateRecord> {
+        self.records
+            .iter()
+            .find(|r| r.round == round && r.index == index)
+    }
+
+    /// The best-scoring record so far (the earliest among equals).
+    pub fn best(&self) -> Option<&CandidateRecord> {
+        best_of(&self.records)
+    }
+
+    /// Appends `record` durably, and rewrites `best.py` if it is the new best.
+    pub fn append(&mut self, record: CandidateRecord) -> Result<(), RunDirError> {
+        let log_path = self.path.join(CANDIDATES);
+        let io = |source| RunDirError::Io {
+            path: log_path.clone(),
+            source,
+        };
+        let mut line = serde_json::to_string(&record).expect("record serializes");
+        line.push('\n');
+        self.log.write_all(line.as_bytes()).map_err(io)?;
+        self.log.sync_data().map_err(io)?;
+        let improves = match (record.score(), self.best().and_then(CandidateRecord::score)) {
+            (Some(new), Some(old)) => new > old,
+            (Some(_), None) => true,
+            _ => false,
+        };
+        if improves {
+            let best_path = self.path.join(BEST);
+            write_atomically(&best_path, record.source.as_bytes()).map_err(|source| {
+                RunDirError::Io {
+                    path: best_path,
+                    source,
+                }
+            })?;
+        }
+        self.records.push(record);
+        Ok(())
+    }
+}
+
+/// The best-scoring record (the earliest among equals).
+pub fn best_of(records: &[CandidateRecord]) -> Option<&CandidateRecord> {
+    records.iter().filter(|r| r.score().is_some()).fold(
+        None,
+        |best: Option<&CandidateRecord>, r| match best {
+            Some(b) if b.score() >= r.score() => Some(b),
+            _ => Some(r),
+        },
+    )
+}
+
+/// The complete records in `log` and the byte length they span.
+fn read_records(log: &mut File) -> std::io::Result<(Vec<CandidateRecord>, u64)> {
+    log.seek(SeekFrom::Start(0))?;
+    let mut reader = BufReader::new(&*log);
+    let mut records = Vec::new();
+    let mut complete = 0u64;
+    let mut line = String::new();
+    loop {
+        line.clear();
+        let read = reader.read_line(&mut line)?;
+        if read == 0 || !line.ends_with('\n') {
+            break;
+        }
+        match serde_json::from_str::<CandidateRecord>(line.trim_end()) {
+            Ok(record) => records.push(record),
+            // A damaged line ends what can be trusted.
+            Err(_) => break,
+        }
+        complete += read as u64;
+    }
+    Ok((records, complete))
+}
+
+fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let temporary = path.with_extension(format!("tmp-{}", std::process::id()));
+    let result = (|| {
+        let mut file = File::create(&temporary)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&temporary, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn manifest() -> RunManifest {
+        RunManifest {
+            format_version: FORMAT_VERSION,
+            env_id: "CartPole-v1".into(),
+            proposer: "tuner".into(),
+            seed: 1,
+            rounds: 2,
+            candidates_per_round: 2,
+            episodes_per_candidate: 1,
+            budget_env_steps: None,
+            max_episode_steps: None,
+            limits: Limits::default(),
+            start_source: "def act(obs):\n    return 0\n".into(),
+        }
+    }
+
+    fn record(round: u32, index: u32, mean: f64) -> CandidateRecord {
+        CandidateRecord {
+            round,
+            index,
+            params: vec![mean],
+            source: format!("# {mean}\n"),
+            returns: vec![mean],
+            mean_return: Some(mean),
+            env_steps: 10,
+            fuel_used: 1,
+            crash: None,
+            elapsed_ms: 1,
+        }
+    }
+
+    #[test]
+    fn a_record_cut_short_by_a_kill_is_dropped_and_the_rest_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut run = RunDir::create(dir.path(), manifest()).unwrap();
+        run.append(record(0, 0, 5.0)).unwrap();
+        run.append(record(1, 0, 9.0)).unwrap();
+        run.append(record(1, 1, 7.0)).unwrap();
+        drop(run);
+        // Simulate kill -9 in the middle of writing a fourth record.
+        let log = dir.path().join(CANDIDATES);
+        let mut file = OpenOptions::new().append(true).open(&log).unwrap();
+        file.write_all(b"{\"round\":2,\"index\":0,\"par").unwrap();
+        drop(file);
+
+        let mut run = RunDir::open(dir.path()).unwrap();
+        assert_eq!(run.records().len(), 3);
+        assert_eq!(run.best().unwrap().mean_return, Some(9.0));
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join(BEST)).unwrap(),
+            "# 9\n"
+        );
+        run.append(record(2, 0, 11.0)).unwrap();
+        drop(run);
+        let run = RunDir::open(dir.path()).unwrap();
+        assert_eq!(run.records().len(), 4);
+        assert!(run.record(2, 0).is_some());
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join(BEST)).unwrap(),
+            "# 11\n"
+        );
+    }
+
+    #[test]
+    fn json_round_trip_keeps_params_bit_exact() {
+        // Regression: serde_json's default float parsing can be off by one ulp, which made a
+        // resumed run's tuner drift from the uninterrupted run.
+        let dir = tempfile::tempdir().unwrap();
+        let mut run = RunDir::create(dir.path(), manifest()).unwrap();
+        let mut written = record(1, 0, 1.0);
+        written.params = vec![-0.43304708538516123, 0.29951675198696455, 5e-324, 1e300];
+        run.append(written.clone()).unwrap();
+        drop(run);
+        let run = RunDir::open(dir.path()).unwrap();
+        let read: Vec<u64> = run.records()[0].params.iter().map(|p| p.to_bits()).collect();
+        let expected: Vec<u64> = written.params.iter().map(|p| p.to_bits()).collect();
+        assert_eq!(read, expected);
+    }
+
+    #[test]
+    fn a_directory_with_a_run_is_not_overwritten() {
+        let dir = tempfile::tempdir().unwrap();
+        RunDir::create(dir.path(), manifest()).unwrap();
+        assert!(matches!(
+            RunDir::create(dir.path(), manifest()),
+            Err(RunDirError::Exists(_))
+        ));
+    }
+}
