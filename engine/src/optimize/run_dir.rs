@@ -343,7 +343,11 @@ mod tests {
         run.append(written.clone()).unwrap();
         drop(run);
         let run = RunDir::open(dir.path()).unwrap();
-        let read: Vec<u64> = run.records()[0].params.iter().map(|p| p.to_bits()).collect();
+        let read: Vec<u64> = run.records()[0]
+            .params
+            .iter()
+            .map(|p| p.to_bits())
+            .collect();
         let expected: Vec<u64> = written.params.iter().map(|p| p.to_bits()).collect();
         assert_eq!(read, expected);
     }
