@@ -6,7 +6,11 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use ppo_sandbox_engine::envs::Registry;
-use ppo_sandbox_engine::optimize::{self, CandidateRecord, OptimizeSettings, Progress, RunDir};
+use ppo_sandbox_engine::llm::HttpProviderConfig;
+use ppo_sandbox_engine::optimize::{
+    self, CandidateRecord, ModelProposer, ModelSettings, OptimizeSettings, Progress, ProviderSpec,
+    RunDir,
+};
 use ppo_sandbox_engine::{
     Engine, EngineConfig, Limits, PolicySource, RolloutConfig, RolloutReport, rollout,
 };
@@ -46,8 +50,9 @@ enum Command {
     },
     /// Run a policy (Python `.py`, or a `.wasm`/`.wat` module) for seeded episodes.
     Eval(EvalArgs),
-    /// Improve a policy: tune its float constants by rollouts in the sandbox (offline, no model).
-    Optimize(OptimizeArgs),
+    /// Improve a policy: ask a model for candidates and/or tune the policy's float constants,
+    /// every candidate evaluated in the sandbox.
+    Optimize(Box<OptimizeArgs>),
     /// Summarize a run directory, round by round.
     Report {
         /// The run directory `optimize` wrote.
@@ -66,9 +71,54 @@ struct OptimizeArgs {
     /// Start from this Python policy (default: the environment's starter policy).
     #[arg(long)]
     policy: Option<PathBuf>,
-    /// Where candidates come from: `tuner`, the built-in constant tuner (no model needed).
+    /// Where candidates come from: `tuner` (the built-in constant tuner, no model needed),
+    /// `openai` (any OpenAI-compatible endpoint: OpenAI, vLLM, Ollama, llama.cpp server),
+    /// `anthropic`, or `replay` (recorded answers from --replay FILE).
     #[arg(long, default_value = "tuner")]
     provider: String,
+    /// The model to ask (openai, anthropic).
+    #[arg(long)]
+    model: Option<String>,
+    /// The endpoint (default: the provider's public API). A local server needs no key.
+    #[arg(long)]
+    base_url: Option<String>,
+    /// The API key (default: $OPENAI_API_KEY or $ANTHROPIC_API_KEY, or --api-key-env's).
+    #[arg(long)]
+    api_key: Option<String>,
+    /// The environment variable holding the API key.
+    #[arg(long)]
+    api_key_env: Option<String>,
+    /// Recorded answers for `--provider replay` (JSON Lines: {"text": ...}).
+    #[arg(long)]
+    replay: Option<PathBuf>,
+    /// Per-request timeout.
+    #[arg(long, default_value_t = 120_000)]
+    timeout_ms: u64,
+    /// Retries of a request that failed with 429, 5xx or a network error.
+    #[arg(long, default_value_t = 4)]
+    max_retries: u32,
+    /// Repair prompts per crashed model candidate.
+    #[arg(long, default_value_t = 2)]
+    max_repairs: u32,
+    #[arg(long, default_value_t = 0.8)]
+    temperature: f64,
+    #[arg(long, default_value_t = 4096)]
+    max_tokens: u32,
+    /// Tuner rounds after the model rounds, fitting the constants of the model's best policy.
+    #[arg(long, default_value_t = 3)]
+    tune_rounds: u32,
+    /// A directory of prompt templates overriding the shipped ones (see prompts/README.md).
+    #[arg(long)]
+    prompts: Option<PathBuf>,
+    /// Stop once model calls used this many tokens.
+    #[arg(long)]
+    budget_tokens: Option<u64>,
+    /// Stop once model calls cost this many US dollars (needs --usd-per-million-tokens).
+    #[arg(long)]
+    budget_usd: Option<f64>,
+    /// Prices for cost accounting: US dollars per million input and output tokens.
+    #[arg(long, num_args = 2, value_names = ["INPUT", "OUTPUT"])]
+    usd_per_million_tokens: Option<Vec<f64>>,
     /// Tuning rounds after the start policy's own evaluation.
     #[arg(long, default_value_t = 10)]
     rounds: u32,
@@ -170,7 +220,7 @@ fn run(cli: Cli) -> Result<u8> {
             Ok(EXIT_OK)
         }
         Command::Eval(args) => eval(&registry, args),
-        Command::Optimize(args) => optimize(args),
+        Command::Optimize(args) => optimize(*args),
         Command::Report { run_dir, json } => report(&run_dir, json),
     }
 }
@@ -188,12 +238,6 @@ fn read_limits(path: Option<&PathBuf>) -> Result<Limits> {
 }
 
 fn optimize(args: OptimizeArgs) -> Result<u8> {
-    if args.provider != "tuner" {
-        anyhow::bail!(
-            "unknown provider {:?}: this build offers `tuner` (the built-in constant tuner)",
-            args.provider
-        );
-    }
     let mut run = match (&args.resume, &args.env) {
         (Some(path), _) => {
             RunDir::open(path).with_context(|| format!("resuming the run in {}", path.display()))?
@@ -206,6 +250,7 @@ fn optimize(args: OptimizeArgs) -> Result<u8> {
                 ),
                 None => None,
             };
+            let model = model_settings(&args)?;
             let settings = OptimizeSettings {
                 env_id: env.clone(),
                 start_source,
@@ -216,8 +261,15 @@ fn optimize(args: OptimizeArgs) -> Result<u8> {
                 max_episode_steps: args.max_steps,
                 seed: args.seed,
                 limits: read_limits(args.limits.as_ref())?,
+                model,
+                budget_tokens: args.budget_tokens,
+                budget_usd: args.budget_usd,
             };
             let manifest = settings.manifest()?;
+            if let Some(model) = &manifest.model {
+                // Refuse a missing key or an unreadable replay before creating the run.
+                ModelProposer::new(model)?;
+            }
             let path = args
                 .run_dir
                 .clone()
@@ -225,6 +277,11 @@ fn optimize(args: OptimizeArgs) -> Result<u8> {
             RunDir::create(&path, manifest)?
         }
         (None, None) => anyhow::bail!("--env or --resume is required"),
+    };
+    // The model is checked (key, prompts, replay file) before any work.
+    let proposer = match &run.manifest().model {
+        Some(settings) => Some(ModelProposer::new(settings)?),
+        None => None,
     };
     let engine = Engine::new(EngineConfig::default())?;
     let quiet = args.json;
@@ -242,10 +299,11 @@ fn optimize(args: OptimizeArgs) -> Result<u8> {
                 best_score,
                 env_steps,
             } => {
-                let score = match (&record.crash, record.mean_return) {
-                    (Some(crash), _) => format!("crashed ({})", crash.kind),
-                    (None, Some(mean)) => format!("{mean:.2}"),
-                    (None, None) => "-".into(),
+                let score = match (&record.failure, &record.crash, record.mean_return) {
+                    (Some(_), _, _) => "no code".to_owned(),
+                    (None, Some(crash), _) => format!("crashed ({})", crash.kind),
+                    (None, None, Some(mean)) => format!("{mean:.2}"),
+                    (None, None, None) => "-".into(),
                 };
                 let best = best_score.map_or("-".into(), |b| format!("{b:.2}"));
                 eprintln!(
@@ -255,7 +313,13 @@ fn optimize(args: OptimizeArgs) -> Result<u8> {
             }
         }
     };
-    let outcome = optimize::run(&engine, &mut run, args.jobs, &mut progress)?;
+    let outcome = optimize::run_with(
+        &engine,
+        &mut run,
+        proposer.as_ref(),
+        args.jobs,
+        &mut progress,
+    )?;
     if args.json {
         println!(
             "{}",
@@ -266,6 +330,8 @@ fn optimize(args: OptimizeArgs) -> Result<u8> {
                 "env_steps": outcome.env_steps,
                 "evaluated": outcome.evaluated,
                 "resumed": outcome.resumed,
+                "tokens": outcome.tokens,
+                "cost_usd": outcome.cost_usd,
             })
         );
     } else {
@@ -286,6 +352,60 @@ fn optimize(args: OptimizeArgs) -> Result<u8> {
     } else {
         EXIT_POLICY_CRASHED
     })
+}
+
+/// The model settings the flags ask for; `None` for the tuner alone.
+fn model_settings(args: &OptimizeArgs) -> Result<Option<ModelSettings>> {
+    let provider = match args.provider.as_str() {
+        "tuner" => return Ok(None),
+        "replay" => {
+            let path = args
+                .replay
+                .clone()
+                .context("--provider replay needs --replay FILE")?;
+            ProviderSpec::Replay { path }
+        }
+        "openai" | "anthropic" => {
+            let model = args
+                .model
+                .clone()
+                .with_context(|| format!("--provider {} needs --model", args.provider))?;
+            let mut config = if args.provider == "openai" {
+                HttpProviderConfig::openai(&model)
+            } else {
+                HttpProviderConfig::anthropic(&model)
+            };
+            if let Some(base_url) = &args.base_url {
+                config.base_url = base_url.clone();
+                // A local server (Ollama, llama.cpp, vLLM) takes requests without a key.
+                config.key_required = false;
+            }
+            if let Some(var) = &args.api_key_env {
+                config.key_env_var = var.clone();
+                config.key_required = true;
+            }
+            config.api_key = args.api_key.clone();
+            config.timeout_ms = args.timeout_ms;
+            config.max_retries = args.max_retries;
+            if let Some(prices) = &args.usd_per_million_tokens {
+                config.usd_per_million_input_tokens = prices.first().copied();
+                config.usd_per_million_output_tokens = prices.get(1).copied();
+            }
+            ProviderSpec::Http(config)
+        }
+        other => {
+            anyhow::bail!("unknown provider {other:?}: choose tuner, openai, anthropic or replay")
+        }
+    };
+    Ok(Some(ModelSettings {
+        provider,
+        max_repairs: args.max_repairs,
+        temperature: args.temperature,
+        max_tokens: args.max_tokens,
+        history_size: 4,
+        tune_rounds: args.tune_rounds,
+        prompts_dir: args.prompts.clone(),
+    }))
 }
 
 /// `runs/ENV-seedSEED-N` with the first N not taken, so the same command can run again.

@@ -62,6 +62,8 @@ mod guest;
 mod host;
 mod limits;
 #[cfg(feature = "optimizer")]
+pub mod llm;
+#[cfg(feature = "optimizer")]
 pub mod optimize;
 mod policy;
 mod report;

@@ -1,10 +1,16 @@
 //! The optimizer: turns rollouts into better policies.
 //!
-//! This first proposer needs no model: it finds the float constants of a start policy (the
-//! environment's starter policy, or any Python source) and tunes them with the cross-entropy
-//! method, every candidate evaluated in the sandbox, in parallel. A run lives in a
-//! [`RunDir`]: each finished evaluation is on disk at once, and a killed run resumes where it
-//! stopped, re-running nothing it had finished.
+//! Two proposers, used alone or together. A model ([`ModelProposer`], over the providers of
+//! [`crate::llm`]) writes candidates from prompts (`prompts/*.j2`): a first request, then
+//! refinement with the history of earlier candidates (source, returns, crash reports), and a
+//! repair request for each crashed candidate. The built-in tuner needs no model: it finds the
+//! float constants of a policy with the Python parser and tunes them with the cross-entropy
+//! method; after model rounds it fits the constants of the model's best policy. Every
+//! candidate is evaluated in the sandbox, in parallel; a bad candidate (crash, no code, failed
+//! call) is recorded and scored as failed, never the end of the run.
+//!
+//! A run lives in a [`RunDir`]: each finished evaluation is on disk at once, and a killed run
+//! resumes where it stopped, re-running nothing it had finished.
 //!
 //! ```no_run
 //! use ppo_sandbox_engine::optimize::{self, OptimizeSettings, RunDir};
@@ -20,6 +26,9 @@
 
 mod cem;
 mod constants;
+mod extract;
+mod model;
+mod prompts;
 mod run_dir;
 
 use std::collections::VecDeque;
@@ -29,7 +38,13 @@ use std::time::Instant;
 
 pub use cem::Cem;
 pub use constants::{SourceSyntaxError, TunableSource};
-pub use run_dir::{CandidateRecord, RunDir, RunDirError, RunManifest, best_of};
+pub use extract::extract_code;
+pub use model::ModelProposer;
+pub use prompts::{HistoryEntry, PromptError, Prompts};
+pub use run_dir::{
+    CandidateRecord, ModelCall, ModelSettings, Origin, ProviderSpec, RunDir, RunDirError,
+    RunManifest, best_of,
+};
 
 use crate::envs;
 use crate::{Engine, Limits, PolicySource, RolloutConfig, rollout};
@@ -48,6 +63,10 @@ pub struct OptimizeSettings {
     pub max_episode_steps: Option<u64>,
     pub seed: u64,
     pub limits: Limits,
+    /// Ask a model for candidates (then tune the best one's constants); `None`: tune only.
+    pub model: Option<ModelSettings>,
+    pub budget_tokens: Option<u64>,
+    pub budget_usd: Option<f64>,
 }
 
 impl OptimizeSettings {
@@ -63,6 +82,9 @@ impl OptimizeSettings {
             max_episode_steps: None,
             seed: 0,
             limits: Limits::default(),
+            model: None,
+            budget_tokens: None,
+            budget_usd: None,
         }
     }
 
@@ -84,7 +106,15 @@ impl OptimizeSettings {
         Ok(RunManifest {
             format_version: 0,
             env_id: self.env_id.clone(),
-            proposer: "tuner".into(),
+            proposer: match &self.model {
+                None => "tuner".into(),
+                Some(model) => match &model.provider {
+                    ProviderSpec::Http(config) => {
+                        format!("{:?}:{}", config.api, config.model).to_lowercase()
+                    }
+                    ProviderSpec::Replay { .. } => "replay".into(),
+                },
+            },
             seed: self.seed,
             rounds: self.rounds,
             candidates_per_round: self.candidates_per_round,
@@ -93,6 +123,9 @@ impl OptimizeSettings {
             max_episode_steps: self.max_episode_steps,
             limits: self.limits.clone(),
             start_source,
+            model: self.model.clone(),
+            budget_tokens: self.budget_tokens,
+            budget_usd: self.budget_usd,
         })
     }
 }
@@ -109,6 +142,10 @@ pub enum OptimizeError {
     Settings(String),
     #[error(transparent)]
     RunDir(#[from] RunDirError),
+    #[error("the model cannot be used: {0}")]
+    Model(#[from] crate::llm::LlmError),
+    #[error(transparent)]
+    Prompt(#[from] PromptError),
 }
 
 /// Why a run stopped.
@@ -119,6 +156,10 @@ pub enum StopReason {
     RewardThreshold,
     /// The environment-step budget was spent.
     Budget,
+    /// The model calls used up the token budget.
+    TokenBudget,
+    /// The model calls used up the cost budget.
+    CostBudget,
     /// Every round ran.
     Rounds,
     /// The start policy has no float constant to tune.
@@ -131,6 +172,10 @@ pub struct OptimizeOutcome {
     pub stop: StopReason,
     pub best_score: Option<f64>,
     pub env_steps: u64,
+    /// Model tokens used, input and output together.
+    pub tokens: u64,
+    /// Model cost in US dollars, where prices are known.
+    pub cost_usd: f64,
     /// Candidates evaluated by this call (not counting those resumed from disk).
     pub evaluated: usize,
     /// Candidates found already evaluated in the run directory.
@@ -150,208 +195,401 @@ pub enum Progress<'a> {
     },
 }
 
-/// Runs (or resumes) the run in `run` on `jobs` threads (0: one per core).
+/// A candidate about to be evaluated (or, with a `failure`, recorded as failed).
+struct Pending {
+    index: u32,
+    attempt: u32,
+    origin: Origin,
+    params: Vec<f64>,
+    source: String,
+    model_call: Option<ModelCall>,
+    failure: Option<String>,
+}
+
+/// What every round of a run shares.
+struct Session<'a> {
+    engine: &'a Engine,
+    manifest: RunManifest,
+    env_description: String,
+    threshold: Option<f64>,
+    jobs: usize,
+    spent: AtomicU64,
+    evaluated: usize,
+    resumed: usize,
+}
+
+impl Session<'_> {
+    fn tokens(run: &RunDir) -> u64 {
+        run.records()
+            .iter()
+            .filter_map(|r| r.model_call.as_ref())
+            .map(|c| c.input_tokens + c.output_tokens)
+            .sum()
+    }
+
+    fn cost(run: &RunDir) -> f64 {
+        run.records()
+            .iter()
+            .filter_map(|r| r.model_call.as_ref()?.cost_usd)
+            .sum()
+    }
+
+    /// Why the run must stop before another round, if it must.
+    fn stop_reason(&self, run: &RunDir) -> Option<StopReason> {
+        let best = run.best().and_then(CandidateRecord::score);
+        if self.threshold.is_some_and(|t| best.is_some_and(|s| s >= t)) {
+            return Some(StopReason::RewardThreshold);
+        }
+        if self
+            .manifest
+            .budget_env_steps
+            .is_some_and(|budget| self.spent.load(Ordering::Relaxed) >= budget)
+        {
+            return Some(StopReason::Budget);
+        }
+        if self
+            .manifest
+            .budget_tokens
+            .is_some_and(|budget| Session::tokens(run) >= budget)
+        {
+            return Some(StopReason::TokenBudget);
+        }
+        if self
+            .manifest
+            .budget_usd
+            .is_some_and(|budget| Session::cost(run) >= budget)
+        {
+            return Some(StopReason::CostBudget);
+        }
+        None
+    }
+
+    fn outcome(&self, stop: StopReason, run: &RunDir) -> OptimizeOutcome {
+        OptimizeOutcome {
+            stop,
+            best_score: run.best().and_then(CandidateRecord::score),
+            env_steps: self.spent.load(Ordering::Relaxed),
+            tokens: Session::tokens(run),
+            cost_usd: Session::cost(run),
+            evaluated: self.evaluated,
+            resumed: self.resumed,
+        }
+    }
+}
+
+/// Runs (or resumes) the run in `run` on `jobs` threads (0: one per core). With a model in
+/// the manifest, its rounds come first (each crashed candidate sent back for repair), then
+/// the tuner fits the constants of the model's best policy.
 pub fn run(
     engine: &Engine,
     run: &mut RunDir,
     jobs: usize,
     progress: &mut dyn FnMut(Progress<'_>),
 ) -> Result<OptimizeOutcome, OptimizeError> {
+    let proposer = match &run.manifest().model {
+        Some(settings) => Some(ModelProposer::new(settings)?),
+        None => None,
+    };
+    run_with(engine, run, proposer.as_ref(), jobs, progress)
+}
+
+/// [`run`] with a model proposer built by the caller (say, around an in-memory replay);
+/// `None` tunes constants only.
+pub fn run_with(
+    engine: &Engine,
+    run: &mut RunDir,
+    proposer: Option<&ModelProposer>,
+    jobs: usize,
+    progress: &mut dyn FnMut(Progress<'_>),
+) -> Result<OptimizeOutcome, OptimizeError> {
     let manifest = run.manifest().clone();
     let env = envs::make(&manifest.env_id)
         .map_err(|_| OptimizeError::UnknownEnv(manifest.env_id.clone()))?;
-    let threshold = env.description().reward_threshold;
-    let tunable = TunableSource::parse(&manifest.start_source)?;
-    let jobs = match jobs {
-        0 => std::thread::available_parallelism().map_or(1, usize::from),
-        n => n,
-    };
-    let resumed = run.records().len();
-    let spent = AtomicU64::new(run.records().iter().map(|r| r.env_steps).sum());
-    let mut evaluated = 0;
-    let budget_left = |spent: &AtomicU64| {
-        manifest
-            .budget_env_steps
-            .is_none_or(|budget| spent.load(Ordering::Relaxed) < budget)
-    };
-    let outcome = |stop, run: &RunDir, spent: &AtomicU64, evaluated| OptimizeOutcome {
-        stop,
-        best_score: run.best().and_then(CandidateRecord::score),
-        env_steps: spent.load(Ordering::Relaxed),
-        evaluated,
-        resumed,
-    };
-    let reached = |run: &RunDir| {
-        threshold.is_some_and(|t| {
-            run.best()
-                .and_then(CandidateRecord::score)
-                .is_some_and(|s| s >= t)
-        })
+    let start = TunableSource::parse(&manifest.start_source)?;
+    let mut session = Session {
+        engine,
+        env_description: env.description().to_prompt_text(),
+        threshold: env.description().reward_threshold,
+        jobs: match jobs {
+            0 => std::thread::available_parallelism().map_or(1, usize::from),
+            n => n,
+        },
+        spent: AtomicU64::new(run.records().iter().map(|r| r.env_steps).sum()),
+        evaluated: 0,
+        resumed: run.records().len(),
+        manifest,
     };
 
+    // Round 0: the start policy as given.
+    if run.record(0, 0).is_none() {
+        let pending = vec![Pending {
+            index: 0,
+            attempt: 0,
+            origin: Origin::Start,
+            params: start.values(),
+            source: start.source().to_owned(),
+            model_call: None,
+            failure: None,
+        }];
+        evaluate_round(&mut session, run, 0, pending, progress)?;
+    }
+
+    let model_rounds = match proposer {
+        Some(proposer) => {
+            for round in 1..=session.manifest.rounds {
+                if let Some(stop) = session.stop_reason(run) {
+                    return Ok(session.outcome(stop, run));
+                }
+                model_round(&mut session, run, proposer, round, progress)?;
+            }
+            session.manifest.rounds
+        }
+        None => 0,
+    };
+
+    // The tuner: from the start policy, or after model rounds from the best model candidate.
+    let (tunable, tune_rounds) = match proposer {
+        None => (start, session.manifest.rounds),
+        Some(proposer) => {
+            let best = best_of(run.records()).filter(|r| r.round <= model_rounds);
+            match best.map(|r| TunableSource::parse(&r.source)) {
+                Some(Ok(tunable)) => (tunable, proposer.settings().tune_rounds),
+                _ => (start, 0),
+            }
+        }
+    };
+    if tune_rounds > 0 && tunable.values().is_empty() {
+        return Ok(session.outcome(StopReason::NothingToTune, run));
+    }
     let mut cem = Cem::new(&tunable.values());
-    for round in 0..=manifest.rounds {
-        if reached(run) {
-            return Ok(outcome(StopReason::RewardThreshold, run, &spent, evaluated));
+    for round in model_rounds + 1..=model_rounds + tune_rounds {
+        if let Some(stop) = session.stop_reason(run) {
+            return Ok(session.outcome(stop, run));
         }
-        if !budget_left(&spent) {
-            return Ok(outcome(StopReason::Budget, run, &spent, evaluated));
-        }
-        if round > 0 && tunable.values().is_empty() {
-            return Ok(outcome(StopReason::NothingToTune, run, &spent, evaluated));
-        }
-        let candidates = if round == 0 {
-            vec![tunable.values()]
-        } else {
-            cem.sample(manifest.seed, round, manifest.candidates_per_round as usize)
-        };
-        let pending: VecDeque<(u32, Vec<f64>)> = candidates
+        let candidates = cem.sample(
+            session.manifest.seed,
+            round,
+            session.manifest.candidates_per_round as usize,
+        );
+        let pending: Vec<Pending> = candidates
             .iter()
             .enumerate()
-            .map(|(index, params)| (index as u32, params.clone()))
-            .filter(|(index, _)| run.record(round, *index).is_none())
+            .filter(|(index, _)| run.record(round, *index as u32).is_none())
+            .map(|(index, params)| Pending {
+                index: index as u32,
+                attempt: 0,
+                origin: Origin::Tuner,
+                params: params.clone(),
+                source: tunable.render(params),
+                model_call: None,
+                failure: None,
+            })
             .collect();
-        progress(Progress::Round {
-            round,
-            pending: pending.len(),
-        });
-        evaluated += evaluate_round(
-            engine, run, &manifest, &tunable, round, pending, jobs, &spent, progress,
-        )?;
+        evaluate_round(&mut session, run, round, pending, progress)?;
         if (0..candidates.len()).any(|index| run.record(round, index as u32).is_none()) {
             // Only the budget leaves a round unfinished.
-            return Ok(outcome(StopReason::Budget, run, &spent, evaluated));
+            return Ok(session.outcome(StopReason::Budget, run));
         }
-        if round > 0 {
-            let scored: Vec<(Vec<f64>, Option<f64>)> = (0..candidates.len() as u32)
-                .filter_map(|index| run.record(round, index))
-                .map(|record| (record.params.clone(), record.score()))
-                .collect();
-            cem.update(round, &scored);
-        }
+        let scored: Vec<(Vec<f64>, Option<f64>)> = (0..candidates.len() as u32)
+            .filter_map(|index| run.record(round, index))
+            .map(|record| (record.params.clone(), record.score()))
+            .collect();
+        cem.update(round, &scored);
     }
-    let stop = if reached(run) {
-        StopReason::RewardThreshold
-    } else {
-        StopReason::Rounds
-    };
-    Ok(outcome(stop, run, &spent, evaluated))
+    let stop = session.stop_reason(run).unwrap_or(StopReason::Rounds);
+    Ok(session.outcome(stop, run))
 }
 
-/// Evaluates `pending` on `jobs` threads, appending each record to `run` as it finishes;
-/// stops handing out candidates once the step budget is spent. Returns how many ran.
-#[allow(clippy::too_many_arguments)]
-fn evaluate_round(
-    engine: &Engine,
+/// One model round: a request per missing candidate, then repairs of crashed ones.
+fn model_round(
+    session: &mut Session<'_>,
     run: &mut RunDir,
-    manifest: &RunManifest,
-    tunable: &TunableSource,
+    proposer: &ModelProposer,
     round: u32,
-    pending: VecDeque<(u32, Vec<f64>)>,
-    jobs: usize,
-    spent: &AtomicU64,
     progress: &mut dyn FnMut(Progress<'_>),
-) -> Result<usize, OptimizeError> {
-    let workers = jobs.min(pending.len()).max(1);
-    let queue = Mutex::new(pending);
+) -> Result<(), OptimizeError> {
+    let count = session.manifest.candidates_per_round;
+    let missing: Vec<u32> = (0..count)
+        .filter(|&index| run.record(round, index).is_none())
+        .collect();
+    if !missing.is_empty() {
+        let earlier_model_work = run.records().iter().any(|r| r.round > 0);
+        let prompt = if earlier_model_work {
+            proposer.refine_prompt(&session.env_description, run.records(), session.threshold)?
+        } else {
+            proposer.first_prompt(&session.env_description, run.record(0, 0))?
+        };
+        let proposals = proposer.propose(vec![prompt; missing.len()])?;
+        let pending = missing
+            .iter()
+            .zip(proposals)
+            .map(|(&index, proposal)| pending_from(index, 0, Origin::Model, proposal))
+            .collect();
+        evaluate_round(session, run, round, pending, progress)?;
+    }
+    for attempt in 1..=proposer.settings().max_repairs {
+        if session.stop_reason(run).is_some() {
+            return Ok(());
+        }
+        // Crashed candidates whose latest version is the previous attempt.
+        let crashed: Vec<CandidateRecord> = (0..count)
+            .filter_map(|index| run.latest(round, index))
+            .filter(|r| r.crash.is_some() && r.failure.is_none() && r.attempt + 1 == attempt)
+            .cloned()
+            .collect();
+        if crashed.is_empty() {
+            return Ok(());
+        }
+        let prompts = crashed
+            .iter()
+            .map(|record| proposer.repair_prompt(&session.env_description, record))
+            .collect::<Result<Vec<_>, _>>()?;
+        let proposals = proposer.propose(prompts)?;
+        let pending = crashed
+            .iter()
+            .zip(proposals)
+            .map(|(record, proposal)| pending_from(record.index, attempt, Origin::Repair, proposal))
+            .collect();
+        evaluate_round(session, run, round, pending, progress)?;
+    }
+    Ok(())
+}
+
+fn pending_from(index: u32, attempt: u32, origin: Origin, proposal: model::Proposal) -> Pending {
+    let params = proposal
+        .source
+        .as_deref()
+        .and_then(|source| TunableSource::parse(source).ok())
+        .map(|tunable| tunable.values())
+        .unwrap_or_default();
+    Pending {
+        index,
+        attempt,
+        origin,
+        params,
+        source: proposal.source.unwrap_or_default(),
+        model_call: proposal.call,
+        failure: proposal.failure,
+    }
+}
+
+/// Evaluates `pending` on the session's threads, appending each record to `run` as it
+/// finishes; stops handing out candidates once the step budget is spent.
+fn evaluate_round(
+    session: &mut Session<'_>,
+    run: &mut RunDir,
+    round: u32,
+    pending: Vec<Pending>,
+    progress: &mut dyn FnMut(Progress<'_>),
+) -> Result<(), OptimizeError> {
+    progress(Progress::Round {
+        round,
+        pending: pending.len(),
+    });
+    if pending.is_empty() {
+        return Ok(());
+    }
+    let workers = session.jobs.min(pending.len()).max(1);
+    let queue = Mutex::new(VecDeque::from(pending));
     let (done, finished) = mpsc::channel::<CandidateRecord>();
     // Episodes of one round share their seeds, so candidates are compared on equal terms.
-    let episode_seed = manifest
+    let episode_seed = session
+        .manifest
         .seed
         .wrapping_mul(0x9e37_79b9_7f4a_7c15)
         .wrapping_add(u64::from(round) * 1_000_003);
-    std::thread::scope(|scope| -> Result<usize, OptimizeError> {
-        for _ in 0..workers {
-            let done = done.clone();
-            let queue = &queue;
-            scope.spawn(move || {
-                let Ok(mut env) = envs::make(&manifest.env_id) else {
-                    return;
-                };
-                loop {
-                    if manifest
-                        .budget_env_steps
-                        .is_some_and(|budget| spent.load(Ordering::Relaxed) >= budget)
-                    {
+    let session_ref = &*session;
+    let count =
+        std::thread::scope(|scope| -> Result<usize, OptimizeError> {
+            for _ in 0..workers {
+                let done = done.clone();
+                let queue = &queue;
+                scope.spawn(move || {
+                    let Ok(mut env) = envs::make(&session_ref.manifest.env_id) else {
                         return;
+                    };
+                    loop {
+                        if session_ref.manifest.budget_env_steps.is_some_and(|budget| {
+                            session_ref.spent.load(Ordering::Relaxed) >= budget
+                        }) {
+                            return;
+                        }
+                        let next = queue
+                            .lock()
+                            .unwrap_or_else(|poisoned| poisoned.into_inner())
+                            .pop_front();
+                        let Some(candidate) = next else { return };
+                        let record =
+                            evaluate(session_ref, env.as_mut(), round, candidate, episode_seed);
+                        session_ref
+                            .spent
+                            .fetch_add(record.env_steps, Ordering::Relaxed);
+                        if done.send(record).is_err() {
+                            return;
+                        }
                     }
-                    let next = queue
-                        .lock()
-                        .unwrap_or_else(|poisoned| poisoned.into_inner())
-                        .pop_front();
-                    let Some((index, params)) = next else { return };
-                    let record = evaluate(
-                        engine,
-                        env.as_mut(),
-                        manifest,
-                        tunable,
-                        round,
-                        index,
-                        params,
-                        episode_seed,
-                    );
-                    spent.fetch_add(record.env_steps, Ordering::Relaxed);
-                    if done.send(record).is_err() {
-                        return;
-                    }
-                }
-            });
-        }
-        drop(done);
-        let mut count = 0;
-        for record in finished {
-            run.append(record)?;
-            count += 1;
-            let record = run.records().last().expect("just appended");
-            progress(Progress::Evaluated {
-                record,
-                best_score: best_of(run.records()).and_then(CandidateRecord::score),
-                env_steps: spent.load(Ordering::Relaxed),
-            });
-        }
-        Ok(count)
-    })
+                });
+            }
+            drop(done);
+            let mut count = 0;
+            for record in finished {
+                run.append(record)?;
+                count += 1;
+                let record = run.records().last().expect("just appended");
+                progress(Progress::Evaluated {
+                    record,
+                    best_score: best_of(run.records()).and_then(CandidateRecord::score),
+                    env_steps: session_ref.spent.load(Ordering::Relaxed),
+                });
+            }
+            Ok(count)
+        })?;
+    session.evaluated += count;
+    Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
 fn evaluate(
-    engine: &Engine,
+    session: &Session<'_>,
     env: &mut dyn envs::Env,
-    manifest: &RunManifest,
-    tunable: &TunableSource,
     round: u32,
-    index: u32,
-    params: Vec<f64>,
+    candidate: Pending,
     episode_seed: u64,
 ) -> CandidateRecord {
-    let source = if round == 0 {
-        tunable.source().to_owned()
-    } else {
-        tunable.render(&params)
-    };
     let started = Instant::now();
-    let report = rollout(
-        engine,
-        &PolicySource::python(source.clone()),
-        env,
-        &RolloutConfig {
-            episodes: manifest.episodes_per_candidate,
-            seed: episode_seed,
-            max_steps: manifest.max_episode_steps,
-            limits: manifest.limits.clone(),
-        },
-    );
-    let crash = report.crashes().next().cloned();
-    CandidateRecord {
+    let mut record = CandidateRecord {
         round,
-        index,
-        params,
-        source,
-        mean_return: report.mean_return(),
-        returns: report.returns(),
-        env_steps: report.total_steps(),
-        fuel_used: report.episodes.iter().map(|e| e.fuel_used).sum(),
-        crash,
-        elapsed_ms: started.elapsed().as_millis() as u64,
+        index: candidate.index,
+        params: candidate.params,
+        source: candidate.source,
+        returns: Vec::new(),
+        mean_return: None,
+        env_steps: 0,
+        fuel_used: 0,
+        crash: None,
+        elapsed_ms: 0,
+        origin: candidate.origin,
+        attempt: candidate.attempt,
+        model_call: candidate.model_call,
+        failure: candidate.failure,
+    };
+    if record.failure.is_none() {
+        let report = rollout(
+            session.engine,
+            &PolicySource::python(record.source.clone()),
+            env,
+            &RolloutConfig {
+                episodes: session.manifest.episodes_per_candidate,
+                seed: episode_seed,
+                max_steps: session.manifest.max_episode_steps,
+                limits: session.manifest.limits.clone(),
+            },
+        );
+        record.crash = report.crashes().next().cloned();
+        record.mean_return = report.mean_return();
+        record.returns = report.returns();
+        record.env_steps = report.total_steps();
+        record.fuel_used = report.episodes.iter().map(|e| e.fuel_used).sum();
     }
+    record.elapsed_ms = started.elapsed().as_millis() as u64;
+    record
 }

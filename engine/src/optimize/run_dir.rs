@@ -38,6 +38,40 @@ pub struct RunManifest {
     pub limits: Limits,
     /// The policy the run starts from.
     pub start_source: String,
+    /// The model that proposes candidates (`None`: the tuner alone).
+    #[serde(default)]
+    pub model: Option<ModelSettings>,
+    /// Stop once the model calls used this many tokens, if set.
+    #[serde(default)]
+    pub budget_tokens: Option<u64>,
+    /// Stop once the model calls cost this many US dollars, if set.
+    #[serde(default)]
+    pub budget_usd: Option<f64>,
+}
+
+/// How a model is asked, recorded so a resumed run asks the same way.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelSettings {
+    pub provider: ProviderSpec,
+    /// Repair prompts per crashed candidate.
+    pub max_repairs: u32,
+    pub temperature: f64,
+    pub max_tokens: u32,
+    /// Earlier candidates shown in a refinement prompt.
+    pub history_size: u32,
+    /// Tuner rounds after the model rounds, starting from the model's best candidate.
+    pub tune_rounds: u32,
+    /// Directory of prompt templates overriding the shipped ones.
+    pub prompts_dir: Option<PathBuf>,
+}
+
+/// Which model provider (keys are never recorded: they are read again on resume).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProviderSpec {
+    Http(crate::llm::HttpProviderConfig),
+    Replay { path: PathBuf },
 }
 
 /// One evaluated candidate.
@@ -58,12 +92,54 @@ pub struct CandidateRecord {
     /// The first crash, if any (a crash scores the candidate as failed, never as neutral).
     pub crash: Option<CrashReport>,
     pub elapsed_ms: u64,
+    /// Where the candidate came from.
+    #[serde(default)]
+    pub origin: Origin,
+    /// Repair attempt (0 for the candidate as first proposed).
+    #[serde(default)]
+    pub attempt: u32,
+    /// The model call that produced it, for model candidates.
+    #[serde(default)]
+    pub model_call: Option<ModelCall>,
+    /// A candidate that could not be run at all (the model call failed, or its answer held no
+    /// usable code): why. Scored as failed.
+    #[serde(default)]
+    pub failure: Option<String>,
+}
+
+/// Where a candidate came from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Origin {
+    /// The policy the run starts from.
+    Start,
+    /// The built-in constant tuner.
+    #[default]
+    Tuner,
+    /// A model's answer.
+    Model,
+    /// A model's fix of a crashed candidate.
+    Repair,
+}
+
+/// One model call, as recorded.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelCall {
+    pub provider: String,
+    pub input_tokens: u64,
+    pub output_tokens: u64,
+    pub cost_usd: Option<f64>,
+    pub latency_ms: u64,
+    pub attempts: u32,
+    /// The answer, cut to 20,000 characters.
+    pub answer: String,
 }
 
 impl CandidateRecord {
     /// The score the optimizer ranks by: the mean return of a candidate that never crashed.
     pub fn score(&self) -> Option<f64> {
-        if self.crash.is_some() {
+        if self.crash.is_some() || self.failure.is_some() {
             None
         } else {
             self.mean_return.filter(|m| m.is_finite())
@@ -182,6 +258,14 @@ impl RunDir {
             .find(|r| r.round == round && r.index == index)
     }
 
+    /// The latest attempt at candidate `index` of `round` (repairs count up), if any.
+    pub fn latest(&self, round: u32, index: u32) -> Option<&CandidateRecord> {
+        self.records
+            .iter()
+            .filter(|r| r.round == round && r.index == index)
+            .max_by_key(|r| r.attempt)
+    }
+
     /// The best-scoring record so far (the earliest among equals).
     pub fn best(&self) -> Option<&CandidateRecord> {
         best_of(&self.records)
@@ -282,6 +366,9 @@ mod tests {
             max_episode_steps: None,
             limits: Limits::default(),
             start_source: "def act(obs):\n    return 0\n".into(),
+            model: None,
+            budget_tokens: None,
+            budget_usd: None,
         }
     }
 
@@ -297,6 +384,10 @@ mod tests {
             fuel_used: 1,
             crash: None,
             elapsed_ms: 1,
+            origin: Origin::Tuner,
+            attempt: 0,
+            model_call: None,
+            failure: None,
         }
     }
 

@@ -1,0 +1,313 @@
+//! The optimizer against a model: a mock OpenAI-compatible server on 127.0.0.1, scripted to
+//! answer with a good policy, a crashing policy, an answer with no code, an HTTP 500 and an
+//! answer slower than the timeout. The run recovers from each and keeps the best; a missing
+//! key and an unreachable endpoint are clear errors.
+
+use std::collections::VecDeque;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::Path;
+use std::process::Command;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use ppo_sandbox_engine::optimize::{Origin, RunDir};
+
+/// A working policy that does not solve CartPole (so every round and repair runs).
+const GOOD: &str = "def act(obs):\n    return 1 if obs.pole_angle > 0 else 0\n";
+/// One that does (for the replay test).
+const SOLVES: &str = "W = [0.1, 0.5, 1.0, 0.5]\n\ndef act(obs):\n    s = sum(w * o for w, o in zip(W, obs))\n    return 1 if s > 0 else 0\n";
+const CRASHES: &str = "def act(obs):\n    return 1 if obs.pole_angle > 0 else undefined_name\n";
+const FIXED: &str = "def act(obs):\n    return 1 if obs.pole_angle > 0.01 else 0\n";
+
+/// One scripted reply.
+#[derive(Clone)]
+enum Reply {
+    Answer(String),
+    Status(u16),
+    Slow(Duration, String),
+}
+
+/// A minimal HTTP/1.1 server speaking just enough of chat completions: repair requests get
+/// a fixed policy, the others take the next scripted reply (a decent policy once the script
+/// is spent). Returns the base URL.
+fn mock_server(script: Vec<Reply>) -> (String, Arc<Mutex<Vec<String>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/v1", listener.local_addr().unwrap());
+    let script = Arc::new(Mutex::new(VecDeque::from(script)));
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let seen_by_server = Arc::clone(&seen);
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let script = Arc::clone(&script);
+            let seen = Arc::clone(&seen_by_server);
+            std::thread::spawn(move || serve(stream, &script, &seen));
+        }
+    });
+    (url, seen)
+}
+
+fn serve(stream: TcpStream, script: &Mutex<VecDeque<Reply>>, seen: &Mutex<Vec<String>>) {
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut length = 0;
+    let mut line = String::new();
+    loop {
+        line.clear();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+            return;
+        }
+        if line == "\r\n" {
+            break;
+        }
+        if let Some(value) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+            length = value.trim().parse().unwrap_or(0);
+        }
+    }
+    let mut body = vec![0; length];
+    if reader.read_exact(&mut body).is_err() {
+        return;
+    }
+    let body = String::from_utf8_lossy(&body).into_owned();
+    seen.lock().unwrap().push(body.clone());
+    let reply = if body.contains("This policy crashed") {
+        Reply::Answer(format!("Fixed:\n```python\n{FIXED}```"))
+    } else {
+        script
+            .lock()
+            .unwrap()
+            .pop_front()
+            .unwrap_or_else(|| Reply::Answer(format!("```python\n{FIXED}```")))
+    };
+    let mut stream = stream;
+    let (status, text) = match reply {
+        Reply::Answer(text) => (200, text),
+        Reply::Status(status) => (status, String::new()),
+        Reply::Slow(delay, text) => {
+            std::thread::sleep(delay);
+            (200, text)
+        }
+    };
+    let payload = if status == 200 {
+        serde_json::json!({
+            "choices": [{"message": {"role": "assistant", "content": text}}],
+            "usage": {"prompt_tokens": 100, "completion_tokens": 50},
+        })
+        .to_string()
+    } else {
+        "{\"error\": \"scripted failure\"}".to_owned()
+    };
+    let _ = write!(
+        stream,
+        "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{payload}",
+        payload.len()
+    );
+}
+
+fn ppo_sandbox(args: &[&str], envs: &[(&str, &str)]) -> (i32, String, String) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_ppo-sandbox"));
+    command.args(args).env_remove("OPENAI_API_KEY");
+    for (key, value) in envs {
+        command.env(key, value);
+    }
+    let output = command.output().expect("runs");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+fn optimize_against(url: &str, run_dir: &Path, extra: &[&str]) -> (i32, String, String) {
+    let run = run_dir.to_string_lossy().into_owned();
+    let mut args = vec![
+        "optimize",
+        "--env",
+        "CartPole-v1",
+        "--provider",
+        "openai",
+        "--model",
+        "mock-1",
+        "--base-url",
+        url,
+        "--rounds",
+        "2",
+        "--candidates",
+        "3",
+        "--episodes",
+        "2",
+        "--tune-rounds",
+        "1",
+        "--timeout-ms",
+        "1000",
+        "--run-dir",
+        &run,
+        "--json",
+    ];
+    args.extend_from_slice(extra);
+    ppo_sandbox(&args, &[])
+}
+
+#[test]
+fn the_run_recovers_from_every_kind_of_bad_answer_and_keeps_the_best() {
+    let fenced = |source: &str| format!("Here you go:\n```python\n{source}```\n");
+    let (url, seen) = mock_server(vec![
+        Reply::Status(500),
+        Reply::Slow(Duration::from_secs(3), fenced(FIXED)),
+        Reply::Answer(fenced(GOOD)),
+        Reply::Answer(fenced(CRASHES)),
+        Reply::Answer("I would rather not write code today.".into()),
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    let run_dir = dir.path().join("run");
+    let (code, stdout, stderr) = optimize_against(&url, &run_dir, &["--max-retries", "3"]);
+    assert_eq!(code, 0, "{stderr}");
+    let outcome: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert!(outcome["tokens"].as_u64().unwrap() >= 150, "{outcome}");
+
+    let run = RunDir::open(&run_dir).unwrap();
+    let records = run.records();
+    // The best over the whole run is kept.
+    let best = records
+        .iter()
+        .filter_map(|r| r.score())
+        .fold(f64::MIN, f64::max);
+    assert_eq!(outcome["best_score"].as_f64(), Some(best));
+    // The answer without code is a recorded failure, not a crash of the run.
+    assert!(
+        records
+            .iter()
+            .any(|r| r.failure.as_deref() == Some("the answer holds no usable Python code")),
+        "{records:#?}"
+    );
+    // The crashing policy was sent back for repair, and the repair runs.
+    let crashed = records
+        .iter()
+        .find(|r| r.origin == Origin::Model && r.crash.is_some())
+        .expect("the crashing answer was evaluated");
+    assert_eq!(
+        crashed.crash.as_ref().unwrap().exception_type.as_deref(),
+        Some("NameError")
+    );
+    let repaired = run.latest(crashed.round, crashed.index).unwrap();
+    assert_eq!((repaired.origin, repaired.attempt), (Origin::Repair, 1));
+    assert!(repaired.score().is_some(), "{repaired:#?}");
+    assert!(
+        seen.lock()
+            .unwrap()
+            .iter()
+            .any(|body| body.contains("NameError")),
+        "the repair prompt quotes the crash"
+    );
+    // The 500 and the slow answer were retried: some call needed more than one attempt.
+    assert!(
+        records
+            .iter()
+            .filter_map(|r| r.model_call.as_ref())
+            .any(|call| call.attempts >= 2),
+        "{records:#?}"
+    );
+    // Round 2 was a refinement: its prompt carries earlier candidates and their returns.
+    assert!(
+        seen.lock()
+            .unwrap()
+            .iter()
+            .any(|body| body.contains("Earlier candidates")),
+    );
+    // The tuner ran after the model rounds, and the best policy is on disk.
+    assert!(
+        records
+            .iter()
+            .any(|r| r.origin == Origin::Tuner && r.round == 3)
+    );
+    assert_eq!(
+        std::fs::read_to_string(run_dir.join("best.py")).unwrap(),
+        run.best().unwrap().source
+    );
+}
+
+#[test]
+fn a_missing_key_and_an_unreachable_endpoint_are_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = dir.path().join("run").to_string_lossy().into_owned();
+    let (code, _, stderr) = ppo_sandbox(
+        &[
+            "optimize",
+            "--env",
+            "CartPole-v1",
+            "--provider",
+            "openai",
+            "--model",
+            "gpt-x",
+            "--run-dir",
+            &run,
+        ],
+        &[],
+    );
+    assert_eq!(code, 1);
+    assert!(stderr.contains("OPENAI_API_KEY"), "{stderr}");
+    assert!(
+        !dir.path().join("run").exists(),
+        "nothing is created before the key is checked"
+    );
+
+    // Port 1 on the loopback: nothing listens there.
+    let (code, _, stderr) = optimize_against(
+        "http://127.0.0.1:1/v1",
+        &dir.path().join("unreachable"),
+        &["--max-retries", "0"],
+    );
+    assert_eq!(code, 1);
+    assert!(stderr.contains("cannot be reached"), "{stderr}");
+}
+
+#[test]
+fn a_replay_file_drives_the_loop_offline() {
+    let dir = tempfile::tempdir().unwrap();
+    let replay = dir.path().join("answers.jsonl");
+    let line = |text: &str| serde_json::json!({ "text": text }).to_string();
+    std::fs::write(
+        &replay,
+        [
+            line(&format!("```python\n{SOLVES}```")),
+            line("no code here"),
+            line(&format!("```python\n{FIXED}```")),
+        ]
+        .join("\n"),
+    )
+    .unwrap();
+    let run_dir = dir.path().join("run");
+    let (code, stdout, stderr) = ppo_sandbox(
+        &[
+            "optimize",
+            "--env",
+            "CartPole-v1",
+            "--provider",
+            "replay",
+            "--replay",
+            replay.to_str().unwrap(),
+            "--rounds",
+            "1",
+            "--candidates",
+            "3",
+            "--episodes",
+            "2",
+            "--tune-rounds",
+            "0",
+            "--run-dir",
+            run_dir.to_str().unwrap(),
+            "--json",
+        ],
+        &[],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let outcome: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert!(
+        outcome["best_score"].as_f64().unwrap() >= 475.0,
+        "{outcome}"
+    );
+    let run = RunDir::open(&run_dir).unwrap();
+    assert_eq!(
+        run.records().iter().filter(|r| r.failure.is_some()).count(),
+        1
+    );
+}
