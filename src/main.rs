@@ -3,8 +3,11 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use std::io::IsTerminal;
+
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
 use ppo_sandbox_engine::envs::Registry;
 use ppo_sandbox_engine::llm::HttpProviderConfig;
 use ppo_sandbox_engine::optimize::{
@@ -284,35 +287,8 @@ fn optimize(args: OptimizeArgs) -> Result<u8> {
         None => None,
     };
     let engine = Engine::new(EngineConfig::default())?;
-    let quiet = args.json;
-    let mut progress = |event: Progress<'_>| {
-        if quiet {
-            return;
-        }
-        match event {
-            Progress::Round { round, pending } if pending > 0 => {
-                eprintln!("round {round}: evaluating {pending} candidate(s)")
-            }
-            Progress::Round { .. } => {}
-            Progress::Evaluated {
-                record,
-                best_score,
-                env_steps,
-            } => {
-                let score = match (&record.failure, &record.crash, record.mean_return) {
-                    (Some(_), _, _) => "no code".to_owned(),
-                    (None, Some(crash), _) => format!("crashed ({})", crash.kind),
-                    (None, None, Some(mean)) => format!("{mean:.2}"),
-                    (None, None, None) => "-".into(),
-                };
-                let best = best_score.map_or("-".into(), |b| format!("{b:.2}"));
-                eprintln!(
-                    "  round {} candidate {:>2}: {score:>12}   best {best}   env steps {env_steps}",
-                    record.round, record.index
-                );
-            }
-        }
-    };
+    let display = OptimizeDisplay::new(run.manifest(), args.json);
+    let mut progress = |event: Progress<'_>| display.show(event);
     let outcome = optimize::run_with(
         &engine,
         &mut run,
@@ -320,6 +296,7 @@ fn optimize(args: OptimizeArgs) -> Result<u8> {
         args.jobs,
         &mut progress,
     )?;
+    display.finish();
     if args.json {
         println!(
             "{}",
@@ -352,6 +329,73 @@ fn optimize(args: OptimizeArgs) -> Result<u8> {
     } else {
         EXIT_POLICY_CRASHED
     })
+}
+
+/// How `optimize` shows its progress: a progress bar on a terminal, one line per candidate
+/// otherwise (logs), nothing with `--json`.
+struct OptimizeDisplay {
+    bar: Option<ProgressBar>,
+    lines: bool,
+}
+
+impl OptimizeDisplay {
+    fn new(manifest: &optimize::RunManifest, json: bool) -> OptimizeDisplay {
+        let tune_rounds = manifest.model.as_ref().map_or(0, |m| m.tune_rounds);
+        let planned =
+            1 + u64::from(manifest.rounds + tune_rounds) * u64::from(manifest.candidates_per_round);
+        let terminal = std::io::stderr().is_terminal();
+        let bar = (!json && terminal).then(|| {
+            let bar = ProgressBar::new(planned);
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "{elapsed_precise} [{bar:30}] {pos}/{len} candidates  {msg}",
+                )
+                .expect("the template is valid")
+                .progress_chars("=> "),
+            );
+            bar
+        });
+        OptimizeDisplay {
+            bar,
+            lines: !json && !terminal,
+        }
+    }
+
+    fn show(&self, event: Progress<'_>) {
+        let Progress::Evaluated {
+            record,
+            best_score,
+            env_steps,
+        } = event
+        else {
+            return;
+        };
+        let best = best_score.map_or("-".into(), |b| format!("{b:.2}"));
+        if let Some(bar) = &self.bar {
+            bar.inc(1);
+            if bar.position() > bar.length().unwrap_or(0) {
+                bar.set_length(bar.position());
+            }
+            bar.set_message(format!("best {best}   env steps {env_steps}"));
+        } else if self.lines {
+            let score = match (&record.failure, &record.crash, record.mean_return) {
+                (Some(_), _, _) => "no code".to_owned(),
+                (None, Some(crash), _) => format!("crashed ({})", crash.kind),
+                (None, None, Some(mean)) => format!("{mean:.2}"),
+                (None, None, None) => "-".into(),
+            };
+            eprintln!(
+                "round {} candidate {:>2}: {score:>12}   best {best}   env steps {env_steps}",
+                record.round, record.index
+            );
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
 }
 
 /// The model settings the flags ask for; `None` for the tuner alone.

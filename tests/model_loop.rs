@@ -32,6 +32,11 @@ enum Reply {
 /// a fixed policy, the others take the next scripted reply (a decent policy once the script
 /// is spent). Returns the base URL.
 fn mock_server(script: Vec<Reply>) -> (String, Arc<Mutex<Vec<String>>>) {
+    mock_server_with(script, false)
+}
+
+/// `strict`: refuse `max_tokens` and `temperature` as OpenAI's reasoning models do.
+fn mock_server_with(script: Vec<Reply>, strict: bool) -> (String, Arc<Mutex<Vec<String>>>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}/v1", listener.local_addr().unwrap());
     let script = Arc::new(Mutex::new(VecDeque::from(script)));
@@ -41,13 +46,18 @@ fn mock_server(script: Vec<Reply>) -> (String, Arc<Mutex<Vec<String>>>) {
         for stream in listener.incoming().flatten() {
             let script = Arc::clone(&script);
             let seen = Arc::clone(&seen_by_server);
-            std::thread::spawn(move || serve(stream, &script, &seen));
+            std::thread::spawn(move || serve(stream, &script, &seen, strict));
         }
     });
     (url, seen)
 }
 
-fn serve(stream: TcpStream, script: &Mutex<VecDeque<Reply>>, seen: &Mutex<Vec<String>>) {
+fn serve(
+    stream: TcpStream,
+    script: &Mutex<VecDeque<Reply>>,
+    seen: &Mutex<Vec<String>>,
+    strict: bool,
+) {
     let mut reader = BufReader::new(stream.try_clone().unwrap());
     let mut length = 0;
     let mut line = String::new();
@@ -69,6 +79,26 @@ fn serve(stream: TcpStream, script: &Mutex<VecDeque<Reply>>, seen: &Mutex<Vec<St
     }
     let body = String::from_utf8_lossy(&body).into_owned();
     seen.lock().unwrap().push(body.clone());
+    let request: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+    let refused = if request.get("max_tokens").is_some() {
+        Some(
+            "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.",
+        )
+    } else if request.get("temperature").is_some() {
+        Some("Unsupported value: 'temperature' does not support 0.8 with this model.")
+    } else {
+        None
+    };
+    if let (true, Some(message)) = (strict, refused) {
+        let payload = serde_json::json!({ "error": { "message": message } }).to_string();
+        let mut stream = stream;
+        let _ = write!(
+            stream,
+            "HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{payload}",
+            payload.len()
+        );
+        return;
+    }
     let reply = if body.contains("This policy crashed") {
         Reply::Answer(format!("Fixed:\n```python\n{FIXED}```"))
     } else {
@@ -117,33 +147,31 @@ fn ppo_sandbox(args: &[&str], envs: &[(&str, &str)]) -> (i32, String, String) {
     )
 }
 
+/// `optimize` against `url` with small settings; `extra` flag-value pairs replace the
+/// defaults of the same flag.
 fn optimize_against(url: &str, run_dir: &Path, extra: &[&str]) -> (i32, String, String) {
     let run = run_dir.to_string_lossy().into_owned();
-    let mut args = vec![
-        "optimize",
-        "--env",
-        "CartPole-v1",
-        "--provider",
-        "openai",
-        "--model",
-        "mock-1",
-        "--base-url",
-        url,
-        "--rounds",
-        "2",
-        "--candidates",
-        "3",
-        "--episodes",
-        "2",
-        "--tune-rounds",
-        "1",
-        "--timeout-ms",
-        "1000",
-        "--run-dir",
-        &run,
-        "--json",
+    let mut flags: Vec<(&str, &str)> = vec![
+        ("--env", "CartPole-v1"),
+        ("--provider", "openai"),
+        ("--model", "mock-1"),
+        ("--base-url", url),
+        ("--rounds", "2"),
+        ("--candidates", "3"),
+        ("--episodes", "2"),
+        ("--tune-rounds", "1"),
+        ("--timeout-ms", "1000"),
+        ("--run-dir", &run),
     ];
-    args.extend_from_slice(extra);
+    for pair in extra.chunks(2) {
+        flags.retain(|(flag, _)| *flag != pair[0]);
+        flags.push((pair[0], pair[1]));
+    }
+    let mut args = vec!["optimize", "--json"];
+    for (flag, value) in flags {
+        args.push(flag);
+        args.push(value);
+    }
     ppo_sandbox(&args, &[])
 }
 
@@ -310,4 +338,21 @@ fn a_replay_file_drives_the_loop_offline() {
         run.records().iter().filter(|r| r.failure.is_some()).count(),
         1
     );
+}
+
+#[test]
+fn a_server_that_refuses_max_tokens_and_temperature_is_asked_its_way() {
+    let (url, seen) = mock_server_with(vec![Reply::Answer(format!("```python\n{GOOD}```"))], true);
+    let dir = tempfile::tempdir().unwrap();
+    let (code, stdout, stderr) = optimize_against(
+        &url,
+        &dir.path().join("run"),
+        &["--rounds", "1", "--candidates", "2", "--tune-rounds", "0"],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let outcome: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert!(outcome["best_score"].as_f64().is_some(), "{outcome}");
+    let bodies = seen.lock().unwrap();
+    let last: serde_json::Value = serde_json::from_str(bodies.last().unwrap()).unwrap();
+    assert!(last.get("max_completion_tokens").is_some() && last.get("temperature").is_none());
 }

@@ -199,6 +199,8 @@ pub struct HttpProvider {
     config: HttpProviderConfig,
     key: Option<String>,
     client: reqwest::Client,
+    /// Parameters this server refused, learned from its answers (see `openai`).
+    compat: std::sync::atomic::AtomicU8,
 }
 
 impl HttpProvider {
@@ -226,6 +228,7 @@ impl HttpProvider {
             config,
             key,
             client,
+            compat: std::sync::atomic::AtomicU8::new(0),
         })
     }
 
