@@ -113,6 +113,10 @@ struct OptimizeArgs {
     /// A directory of prompt templates overriding the shipped ones (see prompts/README.md).
     #[arg(long)]
     prompts: Option<PathBuf>,
+    /// Ask the model once for a `Feedback` class summarizing trajectories (run in the
+    /// sandbox) for the refinement prompts, beside the built-in statistics.
+    #[arg(long)]
+    model_feedback: bool,
     /// Stop once model calls used this many tokens.
     #[arg(long)]
     budget_tokens: Option<u64>,
@@ -449,6 +453,7 @@ fn model_settings(args: &OptimizeArgs) -> Result<Option<ModelSettings>> {
         history_size: 4,
         tune_rounds: args.tune_rounds,
         prompts_dir: args.prompts.clone(),
+        model_feedback: args.model_feedback,
     }))
 }
 

@@ -148,7 +148,7 @@ fn ppo_sandbox(args: &[&str], envs: &[(&str, &str)]) -> (i32, String, String) {
 }
 
 /// `optimize` against `url` with small settings; `extra` flag-value pairs replace the
-/// defaults of the same flag.
+/// defaults of the same flag (a switch takes an empty value).
 fn optimize_against(url: &str, run_dir: &Path, extra: &[&str]) -> (i32, String, String) {
     let run = run_dir.to_string_lossy().into_owned();
     let mut flags: Vec<(&str, &str)> = vec![
@@ -170,7 +170,10 @@ fn optimize_against(url: &str, run_dir: &Path, extra: &[&str]) -> (i32, String, 
     let mut args = vec!["optimize", "--json"];
     for (flag, value) in flags {
         args.push(flag);
-        args.push(value);
+        // An empty value marks a switch.
+        if !value.is_empty() {
+            args.push(value);
+        }
     }
     ppo_sandbox(&args, &[])
 }
@@ -355,4 +358,41 @@ fn a_server_that_refuses_max_tokens_and_temperature_is_asked_its_way() {
     let bodies = seen.lock().unwrap();
     let last: serde_json::Value = serde_json::from_str(bodies.last().unwrap()).unwrap();
     assert!(last.get("max_completion_tokens").is_some() && last.get("temperature").is_none());
+}
+
+const FEEDBACK_CLASS: &str = "class Feedback:\n    def summarize_trajectory(self, traj):\n        angles = [step['fields']['pole_angle'] for step in traj]\n        return f'{len(traj)} steps, largest lean {max(abs(a) for a in angles):.3f} rad'\n";
+
+#[test]
+fn a_model_written_feedback_class_summarizes_trajectories_for_refinement() {
+    let (url, seen) = mock_server(vec![
+        Reply::Answer(format!("```python\n{FEEDBACK_CLASS}```")),
+        Reply::Answer(format!("```python\n{GOOD}```")),
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    let run_dir = dir.path().join("run");
+    let (code, _, stderr) = optimize_against(
+        &url,
+        &run_dir,
+        &[
+            "--candidates",
+            "1",
+            "--tune-rounds",
+            "0",
+            "--model-feedback",
+            "",
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(run_dir.join("feedback.py")).unwrap(),
+        FEEDBACK_CLASS
+    );
+    let bodies = seen.lock().unwrap();
+    let refine = bodies
+        .iter()
+        .find(|body| body.contains("Earlier candidates"))
+        .expect("round 2 refines");
+    assert!(refine.contains("Feedback summary: "), "{refine}");
+    assert!(refine.contains("largest lean"), "{refine}");
+    assert!(refine.contains("observations min/mean/max"), "{refine}");
 }

@@ -77,7 +77,10 @@ pub use engine::{Engine, EngineConfig, EngineError, PythonStart};
 pub use limits::Limits;
 pub use policy::{LoadOptions, ObservationLayout, Policy};
 pub use report::{CapturedOutput, CrashKind, CrashReport, Phase};
-pub use rollout::{EpisodeReport, RolloutConfig, RolloutReport, rollout};
+pub use rollout::{
+    EpisodeReport, RolloutConfig, RolloutReport, Trajectory, TrajectoryStep, record_episode,
+    rollout,
+};
 pub use source::PolicySource;
 
 /// The environment side, re-exported for embedders: the env trait, spaces and actions.

@@ -136,11 +136,57 @@ pub fn rollout(
     report
 }
 
+/// One step of a recorded episode: what the policy saw, what it did, what it got.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TrajectoryStep {
+    pub observation: Vec<f64>,
+    pub action: ppo_sandbox_envs::Action,
+    pub reward: f64,
+    pub terminated: bool,
+    pub truncated: bool,
+}
+
+/// A recorded episode ([`record_episode`]).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Trajectory {
+    pub report: EpisodeReport,
+    pub steps: Vec<TrajectoryStep>,
+}
+
+/// Plays one episode (environment seed `seed`, policy seeded with `seed`) and records every
+/// step; `None` if the policy does not load.
+pub fn record_episode(
+    engine: &Engine,
+    source: &PolicySource,
+    env: &mut dyn Env,
+    seed: u64,
+    max_steps: Option<u64>,
+    limits: &Limits,
+) -> Result<Trajectory, CrashReport> {
+    let options = LoadOptions::for_env(&env.description().clone())
+        .limits(limits.clone())
+        .seed(seed);
+    let policy = engine.load(source, &options)?;
+    let mut steps = Vec::new();
+    let (report, _) = play(policy, env, seed, max_steps, Some(&mut steps));
+    Ok(Trajectory { report, steps })
+}
+
 fn play_episode(
+    policy: Policy,
+    env: &mut dyn Env,
+    seed: u64,
+    max_steps: Option<u64>,
+) -> (EpisodeReport, Policy) {
+    play(policy, env, seed, max_steps, None)
+}
+
+fn play(
     mut policy: Policy,
     env: &mut dyn Env,
     seed: u64,
     max_steps: Option<u64>,
+    mut trace: Option<&mut Vec<TrajectoryStep>>,
 ) -> (EpisodeReport, Policy) {
     let mut observation = env.reset(Some(seed));
     let mut episode = EpisodeReport {
@@ -172,6 +218,15 @@ fn play_episode(
             Ok(step) => {
                 episode.length += 1;
                 episode.episode_return += step.reward;
+                if let Some(trace) = trace.as_deref_mut() {
+                    trace.push(TrajectoryStep {
+                        observation: observation.clone(),
+                        action: action.clone(),
+                        reward: step.reward,
+                        terminated: step.terminated,
+                        truncated: step.truncated,
+                    });
+                }
                 if step.done() {
                     episode.terminated = step.terminated;
                     episode.truncated = step.truncated;

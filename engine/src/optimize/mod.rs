@@ -27,6 +27,7 @@
 mod cem;
 mod constants;
 mod extract;
+mod feedback;
 mod model;
 mod prompts;
 mod run_dir;
@@ -39,6 +40,7 @@ use std::time::Instant;
 pub use cem::Cem;
 pub use constants::{SourceSyntaxError, TunableSource};
 pub use extract::extract_code;
+pub use feedback::{builtin_summary, model_summary};
 pub use model::ModelProposer;
 pub use prompts::{HistoryEntry, PromptError, Prompts};
 pub use run_dir::{
@@ -336,6 +338,7 @@ pub fn run_with(
 
     let model_rounds = match proposer {
         Some(proposer) => {
+            ensure_feedback_class(&session, run, proposer)?;
             for round in 1..=session.manifest.rounds {
                 if let Some(stop) = session.stop_reason(run) {
                     return Ok(session.outcome(stop, run));
@@ -415,7 +418,16 @@ fn model_round(
     if !missing.is_empty() {
         let earlier_model_work = run.records().iter().any(|r| r.round > 0);
         let prompt = if earlier_model_work {
-            proposer.refine_prompt(&session.env_description, run.records(), session.threshold)?
+            let feedback_source = run.read_file(FEEDBACK_FILE);
+            let stats = |record: &CandidateRecord| {
+                trajectory_feedback(session, record, feedback_source.as_deref())
+            };
+            proposer.refine_prompt(
+                &session.env_description,
+                run.records(),
+                session.threshold,
+                &stats,
+            )?
         } else {
             proposer.first_prompt(&session.env_description, run.record(0, 0))?
         };
@@ -453,6 +465,70 @@ fn model_round(
         evaluate_round(session, run, round, pending, progress)?;
     }
     Ok(())
+}
+
+/// Where a model-written `Feedback` class is kept in the run directory.
+const FEEDBACK_FILE: &str = "feedback.py";
+
+/// Asks the model once for its `Feedback` class (kept for resumes); an answer without usable
+/// code leaves the built-in statistics alone in the prompts.
+fn ensure_feedback_class(
+    session: &Session<'_>,
+    run: &RunDir,
+    proposer: &ModelProposer,
+) -> Result<(), OptimizeError> {
+    if !proposer.settings().model_feedback || run.read_file(FEEDBACK_FILE).is_some() {
+        return Ok(());
+    }
+    let prompt = proposer.feedback_prompt(&session.env_description)?;
+    if let Some(source) = proposer.propose(vec![prompt])?.pop().and_then(|p| p.source) {
+        run.write_file(FEEDBACK_FILE, &source)?;
+    }
+    Ok(())
+}
+
+/// One recorded episode of `record`'s policy, summarized: the built-in statistics, then the
+/// model-written summary when there is a `Feedback` class (or why it failed).
+fn trajectory_feedback(
+    session: &Session<'_>,
+    record: &CandidateRecord,
+    feedback_source: Option<&str>,
+) -> Option<String> {
+    if record.source.is_empty() || record.failure.is_some() {
+        return None;
+    }
+    let mut env = envs::make(&session.manifest.env_id).ok()?;
+    let trajectory = crate::record_episode(
+        session.engine,
+        &PolicySource::python(record.source.clone()),
+        env.as_mut(),
+        session.manifest.seed,
+        session.manifest.max_episode_steps,
+        &session.manifest.limits,
+    )
+    .ok()?;
+    let description = env.description();
+    let mut text = builtin_summary(&trajectory, description);
+    if let Some(feedback) = feedback_source {
+        match model_summary(
+            session.engine,
+            feedback,
+            &trajectory,
+            description,
+            &session.manifest.limits,
+        ) {
+            Ok(summary) => {
+                text.push_str("\nFeedback summary: ");
+                text.push_str(&summary);
+            }
+            Err(problem) => {
+                text.push_str("\n(the Feedback class failed: ");
+                text.push_str(&prompts::quote(&problem));
+                text.push(')');
+            }
+        }
+    }
+    Some(text)
 }
 
 fn pending_from(index: u32, attempt: u32, origin: Origin, proposal: model::Proposal) -> Pending {

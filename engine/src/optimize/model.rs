@@ -79,14 +79,20 @@ impl ModelProposer {
         )?)
     }
 
+    /// The refinement prompt; `stats` describes a candidate's trajectory.
     pub(super) fn refine_prompt(
         &self,
         env_description: &str,
         records: &[CandidateRecord],
         threshold: Option<f64>,
+        stats: &dyn Fn(&CandidateRecord) -> Option<String>,
     ) -> Result<String, OptimizeError> {
-        let history = history(records, self.settings.history_size as usize);
+        let history = history(records, self.settings.history_size as usize, stats);
         Ok(self.prompts.refine(env_description, &history, threshold)?)
+    }
+
+    pub(super) fn feedback_prompt(&self, env_description: &str) -> Result<String, OptimizeError> {
+        Ok(self.prompts.feedback(env_description)?)
     }
 
     pub(super) fn repair_prompt(
@@ -217,7 +223,11 @@ fn problem_text(record: &CandidateRecord) -> String {
 
 /// The refinement history: the best `size` candidates that ran, then up to two recent
 /// failures, so the model sees both what works and what breaks.
-fn history(records: &[CandidateRecord], size: usize) -> Vec<HistoryEntry> {
+fn history(
+    records: &[CandidateRecord],
+    size: usize,
+    stats: &dyn Fn(&CandidateRecord) -> Option<String>,
+) -> Vec<HistoryEntry> {
     let mut ran: Vec<&CandidateRecord> = records.iter().filter(|r| r.score().is_some()).collect();
     ran.sort_by(|a, b| {
         b.score()
@@ -240,11 +250,14 @@ fn history(records: &[CandidateRecord], size: usize) -> Vec<HistoryEntry> {
                 mean: record.score().map(|m| format!("{m:.2}")),
                 returns: record.returns.iter().map(|r| format!("{r:.1}")).collect(),
                 problem: (record.score().is_none()).then(|| quote(&problem_text(record))),
-                stats: Some(format!(
-                    "{} episodes, {:.1} steps per episode on average",
-                    record.returns.len(),
-                    record.env_steps as f64 / episodes as f64
-                )),
+                stats: Some(match stats(record) {
+                    Some(text) => text,
+                    None => format!(
+                        "{} episodes, {:.1} steps per episode on average",
+                        record.returns.len(),
+                        record.env_steps as f64 / episodes as f64
+                    ),
+                }),
             }
         })
         .collect()

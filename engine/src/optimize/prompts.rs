@@ -5,12 +5,13 @@ use std::path::Path;
 use minijinja::{Environment, context};
 use serde::Serialize;
 
-const TEMPLATES: [(&str, &str); 5] = [
+const TEMPLATES: [(&str, &str); 6] = [
     ("system.j2", include_str!("../../../prompts/system.j2")),
     ("contract.j2", include_str!("../../../prompts/contract.j2")),
     ("first.j2", include_str!("../../../prompts/first.j2")),
     ("refine.j2", include_str!("../../../prompts/refine.j2")),
     ("repair.j2", include_str!("../../../prompts/repair.j2")),
+    ("feedback.j2", include_str!("../../../prompts/feedback.j2")),
 ];
 
 /// Longest crash text quoted into a prompt, in characters.
@@ -114,6 +115,10 @@ impl Prompts {
             "refine.j2",
             context! { env_description, history, threshold },
         )
+    }
+
+    pub fn feedback(&self, env_description: &str) -> Result<String, PromptError> {
+        self.render("feedback.j2", context! { env_description })
     }
 
     pub fn repair(

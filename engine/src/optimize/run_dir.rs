@@ -64,6 +64,10 @@ pub struct ModelSettings {
     pub tune_rounds: u32,
     /// Directory of prompt templates overriding the shipped ones.
     pub prompts_dir: Option<PathBuf>,
+    /// Ask the model once for a `Feedback` class whose trajectory summaries go into the
+    /// refinement prompts (kept as `feedback.py` in the run directory).
+    #[serde(default)]
+    pub model_feedback: bool,
 }
 
 /// Which model provider (keys are never recorded: they are read again on resume).
@@ -269,6 +273,17 @@ impl RunDir {
     /// The best-scoring record so far (the earliest among equals).
     pub fn best(&self) -> Option<&CandidateRecord> {
         best_of(&self.records)
+    }
+
+    /// A file of the run directory other than the records (`feedback.py`), if present.
+    pub fn read_file(&self, name: &str) -> Option<String> {
+        std::fs::read_to_string(self.path.join(name)).ok()
+    }
+
+    /// Writes a file of the run directory atomically.
+    pub fn write_file(&self, name: &str, text: &str) -> Result<(), RunDirError> {
+        let path = self.path.join(name);
+        write_atomically(&path, text.as_bytes()).map_err(|source| RunDirError::Io { path, source })
     }
 
     /// Appends `record` durably, and rewrites `best.py` if it is the new best.
