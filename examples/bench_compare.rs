@@ -4,18 +4,17 @@
 //!
 //! `cargo run --release --example bench_compare`
 
+#[path = "../benches/common/measure.rs"]
+mod measure;
 #[path = "../benches/common/policies.rs"]
 mod policies;
 
 use std::time::Instant;
 
+use measure::median;
+
 use ppo_sandbox_engine::envs;
 use ppo_sandbox_engine::{Engine, EngineConfig, LoadOptions, PolicySource, RolloutConfig, rollout};
-
-fn median(mut samples: Vec<f64>) -> f64 {
-    samples.sort_by(f64::total_cmp);
-    samples[samples.len() / 2]
-}
 
 /// Median over `batches` of the mean time of `per_batch` calls, in nanoseconds.
 fn time_calls(batches: usize, per_batch: usize, mut call: impl FnMut()) -> f64 {
@@ -33,13 +32,6 @@ fn time_calls(batches: usize, per_batch: usize, mut call: impl FnMut()) -> f64 {
             })
             .collect(),
     )
-}
-
-/// Resident set size of this process, in bytes (Linux).
-fn rss_bytes() -> Option<u64> {
-    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
-    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
-    Some(pages * 4096)
 }
 
 fn main() {
@@ -68,19 +60,8 @@ fn main() {
     }) / 1e6;
 
     // Memory: many live policies, each having acted once.
-    let live = 40;
-    let before = rss_bytes().unwrap_or(0);
-    let policies: Vec<_> = (0..live)
-        .map(|_| {
-            let mut policy = engine.load(&source, &options).unwrap();
-            policy.reset().unwrap();
-            policy.act(&policies::OBS).unwrap();
-            policy
-        })
-        .collect();
-    let after = rss_bytes().unwrap_or(0);
-    let mib_per_policy = after.saturating_sub(before) as f64 / live as f64 / (1024.0 * 1024.0);
-    drop(policies);
+    let (mib_per_policy, _) =
+        measure::mib_per_live_policy(&engine, &source, &options, &policies::OBS, 40);
 
     let config = RolloutConfig {
         episodes: 100,

@@ -5,18 +5,17 @@
 //!
 //! `cargo run --release --example bench_fast_start`
 
+#[path = "../benches/common/measure.rs"]
+mod measure;
 #[path = "../benches/common/policies.rs"]
 mod policies;
 
 use std::time::{Duration, Instant};
 
+use measure::median;
+
 use ppo_sandbox_engine::envs;
 use ppo_sandbox_engine::{Engine, EngineConfig, LoadOptions, PolicySource, PythonStart};
-
-fn median(mut samples: Vec<f64>) -> f64 {
-    samples.sort_by(f64::total_cmp);
-    samples[samples.len() / 2]
-}
 
 fn options() -> LoadOptions {
     LoadOptions::for_env(envs::make("CartPole-v1").unwrap().description())
@@ -94,41 +93,12 @@ fn policies_per_second_in_processes(processes: usize, window: Duration) -> f64 {
         .sum()
 }
 
-/// (resident, private) bytes of this process (Linux `smaps_rollup`).
-fn memory_bytes() -> (u64, u64) {
-    let text = std::fs::read_to_string("/proc/self/smaps_rollup").unwrap_or_default();
-    let field = |name: &str| -> u64 {
-        text.lines()
-            .find(|line| line.starts_with(name))
-            .and_then(|line| line.split_whitespace().nth(1))
-            .and_then(|kb| kb.parse::<u64>().ok())
-            .unwrap_or(0)
-            * 1024
-    };
-    (
-        field("Rss:"),
-        field("Private_Clean:") + field("Private_Dirty:"),
-    )
-}
-
-/// (resident, private) MiB that each of `live` loaded policies (each having acted once) adds.
+/// (resident, private) MiB that each of `live` loaded policies adds.
 fn mib_per_policy(engine: &Engine, live: usize) -> (f64, f64) {
     let source = PolicySource::python(policies::LINEAR);
     let options = options();
     fresh_policy(engine, &source, &options);
-    let before = memory_bytes();
-    let held: Vec<_> = (0..live)
-        .map(|_| {
-            let mut policy = engine.load(&source, &options).unwrap();
-            policy.reset().unwrap();
-            policy.act(&policies::OBS).unwrap();
-            policy
-        })
-        .collect();
-    let after = memory_bytes();
-    drop(held);
-    let per = |a: u64, b: u64| a.saturating_sub(b) as f64 / live as f64 / (1024.0 * 1024.0);
-    (per(after.0, before.0), per(after.1, before.1))
+    measure::mib_per_live_policy(engine, &source, &options, &policies::OBS, live)
 }
 
 fn main() {

@@ -10,12 +10,12 @@ use std::borrow::Cow;
 use std::hash::{Hash, Hasher};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use wasmtime::{Engine, Module};
 use xxhash_rust::xxh3::{Xxh3, xxh3_128};
 
 use crate::EngineError;
+use crate::atomic_file::write_atomically;
 
 const MAGIC: &[u8; 8] = b"PPOCWASM";
 const FORMAT_VERSION: u32 = 1;
@@ -123,34 +123,15 @@ fn read_entry(path: &Path) -> Option<Vec<u8>> {
     (xxh3_128(&payload) == checksum).then_some(payload)
 }
 
-/// Writes an entry atomically: to a unique temporary file, then renamed into place, so a
-/// reader never sees half an entry and concurrent writers do not interleave.
+/// Writes an entry atomically (a reader never sees half an entry).
 fn write_entry(path: &Path, payload: &[u8]) -> std::io::Result<()> {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let dir = path
-        .parent()
-        .ok_or_else(|| std::io::Error::other("cache path has no parent"))?;
-    std::fs::create_dir_all(dir)?;
-    let temporary = dir.join(format!(
-        ".tmp-{}-{}-{}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed),
-        path.file_name().and_then(|n| n.to_str()).unwrap_or("entry")
-    ));
-    let result = (|| {
-        let mut file = std::fs::File::create(&temporary)?;
+    write_atomically(path, |file| {
         file.write_all(MAGIC)?;
         file.write_all(&FORMAT_VERSION.to_le_bytes())?;
         file.write_all(&(payload.len() as u64).to_le_bytes())?;
         file.write_all(&xxh3_128(payload).to_le_bytes())?;
-        file.write_all(payload)?;
-        file.sync_all()?;
-        std::fs::rename(&temporary, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temporary);
-    }
-    result
+        file.write_all(payload)
+    })
 }
 
 #[cfg(test)]

@@ -56,6 +56,7 @@
 //! randomness seeded from [`LoadOptions::seed`]; so (policy, environment, seed) gives the
 //! same trajectory, bit for bit, on every run and machine.
 
+mod atomic_file;
 mod cache;
 mod engine;
 mod guest;

@@ -214,8 +214,8 @@ pub(crate) fn load(
         let instance = pre.instantiate(&mut store)?;
         if cold_python {
             crate::snapshot::preinit(&mut store, &instance)?;
-        } else if let Ok(init) = instance.get_typed_func::<(), ()>(&mut store, "_initialize") {
-            init.call(&mut store, ())?;
+        } else {
+            crate::snapshot::start_reactor(&mut store, &instance)?;
         }
         Ok::<_, wasmtime::Error>(instance)
     });

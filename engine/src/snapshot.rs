@@ -89,12 +89,21 @@ pub(crate) fn take(
 /// Reactor start-up and the runner's pre-initialization: what the snapshot holds, and what a
 /// cold start runs before the policy's own code.
 pub(crate) fn preinit(store: &mut Store<HostState>, instance: &Instance) -> wasmtime::Result<()> {
-    if let Ok(initialize) = instance.get_typed_func::<(), ()>(&mut *store, "_initialize") {
-        initialize.call(&mut *store, ())?;
-    }
+    start_reactor(store, instance)?;
     instance
         .get_typed_func::<(), ()>(&mut *store, contract::EXPORT_PREINIT)?
         .call(&mut *store, ())
+}
+
+/// Calls a reactor module's `_initialize`, if it exports one (a snapshot no longer does).
+pub(crate) fn start_reactor(
+    store: &mut Store<HostState>,
+    instance: &Instance,
+) -> wasmtime::Result<()> {
+    match instance.get_typed_func::<(), ()>(&mut *store, "_initialize") {
+        Ok(initialize) => initialize.call(&mut *store, ()),
+        Err(_) => Ok(()),
+    }
 }
 
 /// Polls a future that never waits (the snapshot only reads this thread's store) to its end;

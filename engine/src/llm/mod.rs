@@ -290,6 +290,21 @@ struct Failure {
     retry_after: Option<Duration>,
 }
 
+/// A failure to send or to read: a timeout, or an endpoint that cannot be reached.
+fn transport_error(url: &str, timeout_ms: u64, error: &reqwest::Error) -> LlmError {
+    if error.is_timeout() {
+        LlmError::Timeout {
+            url: url.into(),
+            timeout_ms,
+        }
+    } else {
+        LlmError::Unreachable {
+            url: url.into(),
+            message: error.to_string(),
+        }
+    }
+}
+
 /// Sends `body` to `url` and returns the JSON answer, or a classified failure.
 async fn post_json(
     request: reqwest::RequestBuilder,
@@ -301,19 +316,8 @@ async fn post_json(
         error,
         retry_after: None,
     };
-    let response = request.json(body).send().await.map_err(|error| {
-        fail(if error.is_timeout() {
-            LlmError::Timeout {
-                url: url.into(),
-                timeout_ms,
-            }
-        } else {
-            LlmError::Unreachable {
-                url: url.into(),
-                message: error.to_string(),
-            }
-        })
-    })?;
+    let transport = |error: reqwest::Error| fail(transport_error(url, timeout_ms, &error));
+    let response = request.json(body).send().await.map_err(transport)?;
     let status = response.status().as_u16();
     let retry_after = response
         .headers()
@@ -321,19 +325,7 @@ async fn post_json(
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.trim().parse::<u64>().ok())
         .map(Duration::from_secs);
-    let text = response.text().await.map_err(|error| {
-        fail(if error.is_timeout() {
-            LlmError::Timeout {
-                url: url.into(),
-                timeout_ms,
-            }
-        } else {
-            LlmError::Unreachable {
-                url: url.into(),
-                message: error.to_string(),
-            }
-        })
-    })?;
+    let text = response.text().await.map_err(transport)?;
     let snippet = || text.chars().take(500).collect::<String>();
     if status == 401 || status == 403 {
         return Err(fail(LlmError::Unauthorized {

@@ -80,7 +80,7 @@ impl TunableSource {
         let mut at = 0;
         for (constant, value) in self.constants.iter().zip(values) {
             out.push_str(&self.source[at..constant.start]);
-            out.push_str(&python_float(*value));
+            out.push_str(&constant_literal(*value));
             at = constant.end;
         }
         out.push_str(&self.source[at..]);
@@ -88,13 +88,33 @@ impl TunableSource {
     }
 }
 
-/// `value` as a Python float literal expression (shortest round-trip form).
-fn python_float(value: f64) -> String {
-    let value = if value.is_finite() { value } else { 0.0 };
-    let mut text = format!("{value:?}");
-    if !text.contains(['.', 'e', 'E']) {
-        text.push_str(".0");
+/// `value` as a Python float expression (shortest round-trip form; `float('inf')` and the
+/// like for non-finite values).
+pub(super) fn python_float(value: f64) -> String {
+    if value.is_nan() {
+        "float('nan')".into()
+    } else if value.is_infinite() {
+        if value > 0.0 {
+            "float('inf')"
+        } else {
+            "float('-inf')"
+        }
+        .into()
+    } else {
+        let text = format!("{value:?}");
+        if text.contains(['.', 'e']) {
+            text
+        } else {
+            format!("{text}.0")
+        }
     }
+}
+
+/// `value` as a constant substituted into a policy: finite (a non-finite sample becomes
+/// 0.0), and parenthesized when negative so it fits any expression position.
+fn constant_literal(value: f64) -> String {
+    let value = if value.is_finite() { value } else { 0.0 };
+    let text = python_float(value);
     if value.is_sign_negative() {
         format!("({text})")
     } else {

@@ -4,6 +4,7 @@
 
 use std::fmt::Write as _;
 
+use super::constants::python_float;
 use crate::envs::{Action, EnvDescription};
 use crate::{Engine, Limits, LoadOptions, ObservationLayout, PolicySource, Trajectory};
 
@@ -122,26 +123,6 @@ pub fn model_summary(
                 .collect())
         }
         Err(crash) => Err(format!("{}: {}", crash.kind, crash.message)),
-    }
-}
-
-fn python_float(value: f64) -> String {
-    if value.is_nan() {
-        "float('nan')".into()
-    } else if value.is_infinite() {
-        if value > 0.0 {
-            "float('inf')"
-        } else {
-            "float('-inf')"
-        }
-        .into()
-    } else {
-        let text = format!("{value:?}");
-        if text.contains(['.', 'e']) {
-            text
-        } else {
-            format!("{text}.0")
-        }
     }
 }
 

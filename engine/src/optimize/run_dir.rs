@@ -351,17 +351,7 @@ fn read_records(log: &mut File) -> std::io::Result<(Vec<CandidateRecord>, u64)> 
 }
 
 fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let temporary = path.with_extension(format!("tmp-{}", std::process::id()));
-    let result = (|| {
-        let mut file = File::create(&temporary)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        std::fs::rename(&temporary, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temporary);
-    }
-    result
+    crate::atomic_file::write_atomically(path, |file| file.write_all(bytes))
 }
 
 #[cfg(test)]
