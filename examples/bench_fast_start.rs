@@ -53,14 +53,17 @@ fn policies_per_second(engine: &Engine, threads: usize, window: Duration) -> f64
     let done: usize = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
             .map(|_| {
-                scope.spawn(|| {
-                    let mut count = 0;
-                    while start.elapsed() < window {
-                        fresh_policy(engine, &source, &options);
-                        count += 1;
-                    }
-                    count
-                })
+                std::thread::Builder::new()
+                    .stack_size(engine.thread_stack_bytes())
+                    .spawn_scoped(scope, || {
+                        let mut count = 0;
+                        while start.elapsed() < window {
+                            fresh_policy(engine, &source, &options);
+                            count += 1;
+                        }
+                        count
+                    })
+                    .expect("thread starts")
             })
             .collect();
         workers.into_iter().map(|w| w.join().unwrap()).sum()

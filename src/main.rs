@@ -1,5 +1,7 @@
 //! The `ppo-sandbox` command: parses arguments, calls the libraries, prints.
 
+mod learning_curve;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -15,8 +17,11 @@ use ppo_sandbox_engine::optimize::{
     RunDir,
 };
 use ppo_sandbox_engine::{
-    Engine, EngineConfig, Limits, PolicySource, RolloutConfig, RolloutReport, rollout,
+    Engine, EngineConfig, Limits, PolicySource, RolloutConfig, RolloutReport, Workers, rollout,
 };
+
+/// The hidden subcommand `optimize` starts its worker processes with.
+const ROLLOUT_WORKER_COMMAND: &str = "rollout-worker";
 
 /// Exit status when every episode ran without a crash.
 const EXIT_OK: u8 = 0;
@@ -56,13 +61,24 @@ enum Command {
     /// Improve a policy: ask a model for candidates and/or tune the policy's float constants,
     /// every candidate evaluated in the sandbox.
     Optimize(Box<OptimizeArgs>),
-    /// Summarize a run directory, round by round.
+    /// Serve rollout requests (JSON lines) on standard input and output: the worker
+    /// processes of `optimize`.
+    #[command(name = ROLLOUT_WORKER_COMMAND, hide = true)]
+    RolloutWorker,
+    /// Summarize a run directory, round by round, and draw its learning curve.
     Report {
         /// The run directory `optimize` wrote.
         run_dir: PathBuf,
         /// Print JSON.
         #[arg(long)]
         json: bool,
+        /// Where to write the learning curve (best and mean return against env steps)
+        /// [default: RUN_DIR/learning-curve.png].
+        #[arg(long, value_name = "PNG", conflicts_with = "no_plot")]
+        plot: Option<PathBuf>,
+        /// Do not draw the learning curve.
+        #[arg(long)]
+        no_plot: bool,
     },
 }
 
@@ -146,9 +162,13 @@ struct OptimizeArgs {
     /// Limits as a JSON file (fields of `Limits`; unknown fields are refused).
     #[arg(long)]
     limits: Option<PathBuf>,
-    /// Evaluation threads (default: one per core).
+    /// Candidates evaluated at once (default: one per core).
     #[arg(long, default_value_t = 0)]
     jobs: usize,
+    /// Evaluate in threads of this process instead of worker processes (which scale better
+    /// with the cores: threads contend on the shared address space).
+    #[arg(long)]
+    threads: bool,
     /// The run directory (default: runs/ENV-seedSEED-N, the first N not taken).
     #[arg(long, conflicts_with = "resume")]
     run_dir: Option<PathBuf>,
@@ -227,8 +247,26 @@ fn run(cli: Cli) -> Result<u8> {
             Ok(EXIT_OK)
         }
         Command::Eval(args) => eval(&registry, args),
+        Command::RolloutWorker => {
+            let engine = Engine::new(EngineConfig::default())?;
+            let stdin = std::io::stdin().lock();
+            ppo_sandbox_engine::serve_rollouts(&engine, stdin, std::io::stdout().lock())?;
+            Ok(EXIT_OK)
+        }
         Command::Optimize(args) => optimize(*args),
-        Command::Report { run_dir, json } => report(&run_dir, json),
+        Command::Report {
+            run_dir,
+            json,
+            plot,
+            no_plot,
+        } => {
+            let plot = match (plot, no_plot) {
+                (_, true) => PlotTarget::None,
+                (Some(path), false) => PlotTarget::Requested(path),
+                (None, false) => PlotTarget::Default(run_dir.join("learning-curve.png")),
+            };
+            report(&run_dir, json, plot)
+        }
     }
 }
 
@@ -293,11 +331,12 @@ fn optimize(args: OptimizeArgs) -> Result<u8> {
     let engine = Engine::new(EngineConfig::default())?;
     let display = OptimizeDisplay::new(run.manifest(), args.json);
     let mut progress = |event: Progress<'_>| display.show(event);
+    let workers = evaluation_workers(args.jobs, args.threads);
     let outcome = optimize::run_with(
         &engine,
         &mut run,
         proposer.as_ref(),
-        args.jobs,
+        &workers,
         &mut progress,
     )?;
     display.finish();
@@ -457,6 +496,18 @@ fn model_settings(args: &OptimizeArgs) -> Result<Option<ModelSettings>> {
     }))
 }
 
+/// Worker processes running this same binary as `rollout-worker`, unless threads are asked
+/// for, only one worker is wanted, or this binary cannot be found again.
+fn evaluation_workers(jobs: usize, threads: bool) -> Workers {
+    let count = Workers::threads(jobs).count();
+    match std::env::current_exe() {
+        Ok(program) if !threads && count > 1 => {
+            Workers::processes(count, program, [ROLLOUT_WORKER_COMMAND])
+        }
+        _ => Workers::threads(count),
+    }
+}
+
 /// `runs/ENV-seedSEED-N` with the first N not taken, so the same command can run again.
 fn free_run_dir(env: &str, seed: u64) -> PathBuf {
     (1..)
@@ -465,7 +516,17 @@ fn free_run_dir(env: &str, seed: u64) -> PathBuf {
         .expect("some run number is free")
 }
 
-fn report(path: &std::path::Path, json: bool) -> Result<u8> {
+/// Where `report` draws the learning curve.
+#[derive(Debug)]
+enum PlotTarget {
+    None,
+    /// The run directory's own file: failing to draw it is a warning.
+    Default(PathBuf),
+    /// A path the user named: failing to draw it is an error.
+    Requested(PathBuf),
+}
+
+fn report(path: &std::path::Path, json: bool, plot: PlotTarget) -> Result<u8> {
     let run =
         RunDir::open(path).with_context(|| format!("reading the run in {}", path.display()))?;
     let mut rounds: std::collections::BTreeMap<u32, Vec<&CandidateRecord>> = Default::default();
@@ -494,6 +555,31 @@ fn report(path: &std::path::Path, json: bool) -> Result<u8> {
             "env_steps": spent,
         }));
     }
+    let manifest = run.manifest();
+    let (png, requested) = match plot {
+        PlotTarget::None => (None, false),
+        PlotTarget::Default(png) => (Some(png), false),
+        PlotTarget::Requested(png) => (Some(png), true),
+    };
+    let mut plotted = None;
+    if let Some(png) = png {
+        let title = format!("{} on {}", manifest.proposer, manifest.env_id);
+        match learning_curve::Curve::of(run.records()).draw_png(&png, &title) {
+            Ok(with_text) => {
+                if !with_text {
+                    eprintln!(
+                        "note: no TrueType font found, so the learning curve has no labels \
+                         (set PPO_SANDBOX_FONT to a .ttf file)"
+                    );
+                }
+                plotted = Some(png);
+            }
+            Err(error) if requested => {
+                return Err(error.context(format!("drawing {}", png.display())));
+            }
+            Err(error) => eprintln!("note: no learning curve drawn: {error:#}"),
+        }
+    }
     if json {
         println!(
             "{}",
@@ -501,11 +587,11 @@ fn report(path: &std::path::Path, json: bool) -> Result<u8> {
                 "manifest": run.manifest(),
                 "rounds": rows,
                 "best": run.best(),
+                "learning_curve": plotted,
             }))?
         );
         return Ok(EXIT_OK);
     }
-    let manifest = run.manifest();
     println!(
         "{} on {} (seed {}, {} episodes per candidate)",
         manifest.proposer, manifest.env_id, manifest.seed, manifest.episodes_per_candidate
@@ -536,6 +622,9 @@ fn report(path: &std::path::Path, json: bool) -> Result<u8> {
             best.mean_return.unwrap_or(f64::NAN),
             path.join("best.py").display()
         );
+    }
+    if let Some(png) = plotted {
+        println!("learning curve: {}", png.display());
     }
     Ok(EXIT_OK)
 }

@@ -172,11 +172,27 @@ fn optimize_then_report_a_run_directory() {
     assert_eq!(code, 0);
     assert!(stdout.contains("best so far"), "{stdout}");
     assert!(stdout.contains("best: round"), "{stdout}");
-    let (code, stdout, _) = ppo_sandbox(&["report", &run, "--json"]);
+    let png = std::fs::read(run_dir.join("learning-curve.png")).unwrap();
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    let elsewhere = dir.path().join("curve.png");
+    let (code, stdout, _) = ppo_sandbox(&[
+        "report",
+        &run,
+        "--json",
+        "--plot",
+        elsewhere.to_str().unwrap(),
+    ]);
     assert_eq!(code, 0);
     let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(report["manifest"]["env_id"], "CartPole-v1");
     assert!(!report["rounds"].as_array().unwrap().is_empty());
+    assert_eq!(report["learning_curve"], elsewhere.to_str().unwrap());
+    assert!(elsewhere.is_file());
+    // A curve the user asked for that cannot be written is an error.
+    let unwritable = dir.path().join("no-such-dir").join("curve.png");
+    let (code, _, stderr) = ppo_sandbox(&["report", &run, "--plot", unwritable.to_str().unwrap()]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("drawing"), "{stderr}");
 
     // The same directory is never overwritten.
     let (code, _, stderr) = ppo_sandbox(&["optimize", "--env", "CartPole-v1", "--run-dir", &run]);

@@ -10,6 +10,9 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use ppo_sandbox_engine::optimize::{self, CandidateRecord, OptimizeSettings, RunDir, StopReason};
+use ppo_sandbox_engine::{
+    PolicySource, RolloutConfig, RolloutRequest, RolloutResponse, Workers, rollout,
+};
 
 fn tune(settings: &OptimizeSettings, dir: &Path) -> (optimize::OptimizeOutcome, RunDir) {
     let mut run = RunDir::create(dir, settings.manifest().unwrap()).unwrap();
@@ -195,4 +198,101 @@ fn kill_9_during_optimize_then_resume_finishes_the_same_run() {
     assert!(whole.status.success());
     let records = |path: &Path| RunDir::open(path).unwrap().records().to_vec();
     assert_eq!(essence(&records(&run_dir)), essence(&records(&whole_dir)));
+}
+
+#[test]
+fn worker_processes_give_the_same_records_as_threads() {
+    let mut settings = OptimizeSettings::new("CartPole-v1");
+    settings.rounds = 2;
+    settings.candidates_per_round = 6;
+    settings.episodes_per_candidate = 2;
+    settings.seed = 3;
+    let threads_dir = tempfile::tempdir().unwrap();
+    let (threads, threads_run) = tune(&settings, threads_dir.path());
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut run = RunDir::create(dir.path(), settings.manifest().unwrap()).unwrap();
+    let workers = Workers::processes(2, env!("CARGO_BIN_EXE_ppo-sandbox"), ["rollout-worker"]);
+    let processes = optimize::run_with(engine(), &mut run, None, &workers, &mut |_| {}).unwrap();
+    assert_eq!(processes.evaluated, threads.evaluated);
+    assert!(run.records().iter().all(|r| r.failure.is_none()));
+    assert_eq!(essence(run.records()), essence(threads_run.records()));
+    let fuel = |records: &[CandidateRecord]| {
+        let mut fuel: Vec<_> = records
+            .iter()
+            .map(|r| (r.round, r.index, r.fuel_used))
+            .collect();
+        fuel.sort();
+        fuel
+    };
+    assert_eq!(fuel(run.records()), fuel(threads_run.records()));
+}
+
+#[test]
+fn a_worker_process_that_dies_is_a_recorded_failure_not_the_end_of_the_run() {
+    let mut settings = OptimizeSettings::new("CartPole-v1");
+    settings.rounds = 1;
+    settings.candidates_per_round = 3;
+    let dir = tempfile::tempdir().unwrap();
+    let mut run = RunDir::create(dir.path(), settings.manifest().unwrap()).unwrap();
+    // `false` exits at once without answering.
+    let workers = Workers::processes(2, "false", Vec::<String>::new());
+    let outcome = optimize::run_with(engine(), &mut run, None, &workers, &mut |_| {}).unwrap();
+    assert_eq!(outcome.evaluated, 4);
+    assert_eq!(outcome.best_score, None);
+    for record in run.records() {
+        let failure = record.failure.as_deref().unwrap();
+        assert!(failure.contains("rollout worker failed"), "{failure}");
+        assert_eq!(record.score(), None);
+    }
+    let workers = Workers::processes(1, "/no/such/program", Vec::<String>::new());
+    let dir = tempfile::tempdir().unwrap();
+    let mut run = RunDir::create(dir.path(), settings.manifest().unwrap()).unwrap();
+    optimize::run_with(engine(), &mut run, None, &workers, &mut |_| {}).unwrap();
+    let failure = run.records()[0].failure.as_deref().unwrap();
+    assert!(
+        failure.contains("cannot start /no/such/program"),
+        "{failure}"
+    );
+}
+
+#[test]
+fn the_rollout_worker_protocol_answers_every_line() {
+    let source = "def act(obs):\n    return 1 if obs.pole_angle > 0 else 0\n";
+    let request = RolloutRequest {
+        env_id: "CartPole-v1".into(),
+        source: source.into(),
+        config: RolloutConfig {
+            episodes: 2,
+            seed: 9,
+            ..RolloutConfig::default()
+        },
+    };
+    let unknown_env = RolloutRequest {
+        env_id: "NoSuchEnv-v0".into(),
+        ..request.clone()
+    };
+    let input = format!(
+        "{}\nnot json\n\n{}\n",
+        serde_json::to_string(&request).unwrap(),
+        serde_json::to_string(&unknown_env).unwrap()
+    );
+    let mut output = Vec::new();
+    ppo_sandbox_engine::serve_rollouts(engine(), input.as_bytes(), &mut output).unwrap();
+    let answers: Vec<RolloutResponse> = String::from_utf8(output)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(answers.len(), 3);
+    let mut env = ppo_sandbox_engine::envs::make("CartPole-v1").unwrap();
+    let local = rollout(
+        engine(),
+        &PolicySource::python(source),
+        env.as_mut(),
+        &request.config,
+    );
+    assert_eq!(answers[0], RolloutResponse::Report(local));
+    assert!(matches!(&answers[1], RolloutResponse::Error(e) if e.contains("bad rollout request")));
+    assert!(matches!(&answers[2], RolloutResponse::Error(e) if e.contains("NoSuchEnv-v0")));
 }

@@ -310,6 +310,25 @@ impl Engine {
     pub(crate) fn wasm_stack_bytes(&self) -> usize {
         self.inner.config.wasm_stack_bytes
     }
+
+    /// The native stack size for threads that load and step policies.
+    ///
+    /// Every guest call needs the configured WebAssembly stack plus host frames beneath it. A
+    /// thread with less (Rust's spawned threads get 2 MiB) still works, but each call then runs
+    /// on a freshly mapped stack segment, which is slow and, with several threads, contends
+    /// on the process's memory map. Spawn worker threads with this much:
+    ///
+    /// ```no_run
+    /// # let engine = ppo_sandbox_engine::Engine::new(Default::default()).unwrap();
+    /// let worker = std::thread::Builder::new()
+    ///     .stack_size(engine.thread_stack_bytes())
+    ///     .spawn(move || { /* load policies and run episodes with `engine` */ })
+    ///     .unwrap();
+    /// # worker.join().unwrap();
+    /// ```
+    pub fn thread_stack_bytes(&self) -> usize {
+        policy::thread_stack_bytes(self.wasm_stack_bytes())
+    }
 }
 
 /// Cache key of a module derived from the guest `wasm` by the step named `step` (the

@@ -72,6 +72,7 @@ mod rollout;
 mod snapshot;
 mod source;
 mod wasi;
+mod workers;
 
 pub use cache::CacheOutcome;
 pub use engine::{Engine, EngineConfig, EngineError, PythonStart};
@@ -83,6 +84,7 @@ pub use rollout::{
     rollout,
 };
 pub use source::PolicySource;
+pub use workers::{RolloutProcess, RolloutRequest, RolloutResponse, Workers, serve_rollouts};
 
 /// The environment side, re-exported for embedders: the env trait, spaces and actions.
 pub use ppo_sandbox_envs as envs;

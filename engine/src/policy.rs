@@ -311,9 +311,18 @@ fn set_budget(store: &mut Store<HostState>, fuel: u64, deadline_ticks: u64) {
     store.set_epoch_deadline(deadline_ticks);
 }
 
+/// Native stack for a thread that runs guest calls on its own stack (see [`with_stack`]):
+/// the call's need plus room for the frames the caller already has.
+pub(crate) fn thread_stack_bytes(wasm_stack_bytes: usize) -> usize {
+    wasm_stack_bytes + 4 * HOST_STACK_MARGIN_BYTES
+}
+
 /// Runs a guest call with enough native stack under it for the WebAssembly stack cap plus
 /// host frames: on the current stack when there is room, else on a fresh segment. A deep
 /// guest recursion then ends in a `stack_overflow` crash, never in a host stack overflow.
+/// A fresh segment is mapped and unmapped for every such call, which costs tens of
+/// microseconds and a TLB shootdown on every core, so hot threads are spawned with
+/// [`thread_stack_bytes`] of stack.
 pub(crate) fn with_stack<R>(wasm_stack_bytes: usize, call: impl FnOnce() -> R) -> R {
     let needed = wasm_stack_bytes + HOST_STACK_MARGIN_BYTES;
     stacker::maybe_grow(needed, needed + HOST_STACK_MARGIN_BYTES, call)

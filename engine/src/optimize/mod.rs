@@ -49,7 +49,8 @@ pub use run_dir::{
 };
 
 use crate::envs;
-use crate::{Engine, Limits, PolicySource, RolloutConfig, rollout};
+use crate::workers::{RolloutProcess, RolloutRequest, Workers};
+use crate::{Engine, Limits, PolicySource, RolloutConfig, RolloutReport, rollout};
 
 /// What an optimize run is asked to do; [`OptimizeSettings::manifest`] turns it into the
 /// run directory's manifest.
@@ -148,6 +149,8 @@ pub enum OptimizeError {
     Model(#[from] crate::llm::LlmError),
     #[error(transparent)]
     Prompt(#[from] PromptError),
+    #[error("no evaluation thread could be started: {0}")]
+    Threads(std::io::Error),
 }
 
 /// Why a run stopped.
@@ -214,7 +217,9 @@ struct Session<'a> {
     manifest: RunManifest,
     env_description: String,
     threshold: Option<f64>,
-    jobs: usize,
+    workers: Workers,
+    /// Worker processes between rounds.
+    idle_processes: Mutex<Vec<RolloutProcess>>,
     spent: AtomicU64,
     evaluated: usize,
     resumed: usize,
@@ -292,30 +297,36 @@ pub fn run(
         Some(settings) => Some(ModelProposer::new(settings)?),
         None => None,
     };
-    run_with(engine, run, proposer.as_ref(), jobs, progress)
+    let workers = Workers::threads(jobs);
+    run_with(engine, run, proposer.as_ref(), &workers, progress)
 }
 
-/// [`run`] with a model proposer built by the caller (say, around an in-memory replay);
-/// `None` tunes constants only.
+/// [`run`] with a model proposer built by the caller (say, around an in-memory replay;
+/// `None` tunes constants only) and candidates evaluated by `workers`: threads, or child
+/// processes, which scale better with the cores (see [`Workers`]). Either gives the same
+/// records.
 pub fn run_with(
     engine: &Engine,
     run: &mut RunDir,
     proposer: Option<&ModelProposer>,
-    jobs: usize,
+    workers: &Workers,
     progress: &mut dyn FnMut(Progress<'_>),
 ) -> Result<OptimizeOutcome, OptimizeError> {
     let manifest = run.manifest().clone();
     let env = envs::make(&manifest.env_id)
         .map_err(|_| OptimizeError::UnknownEnv(manifest.env_id.clone()))?;
     let start = TunableSource::parse(&manifest.start_source)?;
+    if let Workers::Processes { .. } = workers {
+        // The workers load the guest from the shared cache: fill it once, here, rather than
+        // in each of them at once. A failure shows again, per candidate, in the workers.
+        let _ = engine.prepare_python();
+    }
     let mut session = Session {
         engine,
         env_description: env.description().to_prompt_text(),
         threshold: env.description().reward_threshold,
-        jobs: match jobs {
-            0 => std::thread::available_parallelism().map_or(1, usize::from),
-            n => n,
-        },
+        workers: workers.clone(),
+        idle_processes: Mutex::new(Vec::new()),
         spent: AtomicU64::new(run.records().iter().map(|r| r.env_steps).sum()),
         evaluated: 0,
         resumed: run.records().len(),
@@ -565,7 +576,7 @@ fn evaluate_round(
     if pending.is_empty() {
         return Ok(());
     }
-    let workers = session.jobs.min(pending.len()).max(1);
+    let workers = session.workers.count().min(pending.len()).max(1);
     let queue = Mutex::new(VecDeque::from(pending));
     let (done, finished) = mpsc::channel::<CandidateRecord>();
     // Episodes of one round share their seeds, so candidates are compared on equal terms.
@@ -575,58 +586,132 @@ fn evaluate_round(
         .wrapping_mul(0x9e37_79b9_7f4a_7c15)
         .wrapping_add(u64::from(round) * 1_000_003);
     let session_ref = &*session;
-    let count =
-        std::thread::scope(|scope| -> Result<usize, OptimizeError> {
-            for _ in 0..workers {
-                let done = done.clone();
-                let queue = &queue;
-                scope.spawn(move || {
-                    let Ok(mut env) = envs::make(&session_ref.manifest.env_id) else {
-                        return;
-                    };
-                    loop {
-                        if session_ref.manifest.budget_env_steps.is_some_and(|budget| {
-                            session_ref.spent.load(Ordering::Relaxed) >= budget
-                        }) {
-                            return;
-                        }
-                        let next = queue
-                            .lock()
-                            .unwrap_or_else(|poisoned| poisoned.into_inner())
-                            .pop_front();
-                        let Some(candidate) = next else { return };
-                        let record =
-                            evaluate(session_ref, env.as_mut(), round, candidate, episode_seed);
-                        session_ref
-                            .spent
-                            .fetch_add(record.env_steps, Ordering::Relaxed);
-                        if done.send(record).is_err() {
-                            return;
-                        }
+    let count = std::thread::scope(|scope| -> Result<usize, OptimizeError> {
+        let mut started = 0;
+        let mut spawn_error = None;
+        for _ in 0..workers {
+            let done = done.clone();
+            let queue = &queue;
+            let worker = std::thread::Builder::new()
+                .name("ppo-sandbox-evaluate".into())
+                .stack_size(session_ref.engine.thread_stack_bytes());
+            let spawned = worker.spawn_scoped(scope, move || {
+                let Ok(mut evaluator) = Evaluator::new(session_ref) else {
+                    return;
+                };
+                while session_ref
+                    .manifest
+                    .budget_env_steps
+                    .is_none_or(|budget| session_ref.spent.load(Ordering::Relaxed) < budget)
+                {
+                    let next = queue
+                        .lock()
+                        .unwrap_or_else(|poisoned| poisoned.into_inner())
+                        .pop_front();
+                    let Some(candidate) = next else { break };
+                    let record =
+                        evaluate(session_ref, &mut evaluator, round, candidate, episode_seed);
+                    session_ref
+                        .spent
+                        .fetch_add(record.env_steps, Ordering::Relaxed);
+                    if done.send(record).is_err() {
+                        break;
                     }
-                });
+                }
+                evaluator.give_back(session_ref);
+            });
+            match spawned {
+                Ok(_) => started += 1,
+                Err(error) => spawn_error = Some(error),
             }
-            drop(done);
-            let mut count = 0;
-            for record in finished {
-                run.append(record)?;
-                count += 1;
-                let record = run.records().last().expect("just appended");
-                progress(Progress::Evaluated {
-                    record,
-                    best_score: best_of(run.records()).and_then(CandidateRecord::score),
-                    env_steps: session_ref.spent.load(Ordering::Relaxed),
-                });
-            }
-            Ok(count)
-        })?;
+        }
+        drop(done);
+        if started == 0
+            && let Some(error) = spawn_error
+        {
+            return Err(OptimizeError::Threads(error));
+        }
+        let mut count = 0;
+        for record in finished {
+            run.append(record)?;
+            count += 1;
+            let record = run.records().last().expect("just appended");
+            progress(Progress::Evaluated {
+                record,
+                best_score: best_of(run.records()).and_then(CandidateRecord::score),
+                env_steps: session_ref.spent.load(Ordering::Relaxed),
+            });
+        }
+        Ok(count)
+    })?;
     session.evaluated += count;
     Ok(())
 }
 
+/// Where one evaluation thread runs its rollouts.
+enum Evaluator {
+    /// On this thread, stepping its own environment.
+    Local(Box<dyn envs::Env>),
+    /// In its own child process.
+    Process(RolloutProcess),
+}
+
+impl Evaluator {
+    /// An evaluator for one thread: a worker process left by an earlier round if there is
+    /// one (starting a process costs far more than a round's candidate), else a new one.
+    fn new(session: &Session<'_>) -> Result<Evaluator, envs::EnvError> {
+        Ok(match &session.workers {
+            Workers::Threads { .. } => Evaluator::Local(envs::make(&session.manifest.env_id)?),
+            Workers::Processes { program, args, .. } => {
+                let idle = session
+                    .idle_processes
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner())
+                    .pop();
+                Evaluator::Process(
+                    idle.unwrap_or_else(|| RolloutProcess::new(program.clone(), args.clone())),
+                )
+            }
+        })
+    }
+
+    /// Keeps a worker process for the next round.
+    fn give_back(self, session: &Session<'_>) {
+        if let Evaluator::Process(process) = self {
+            session
+                .idle_processes
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .push(process);
+        }
+    }
+
+    fn rollout(
+        &mut self,
+        engine: &Engine,
+        env_id: &str,
+        source: &str,
+        config: RolloutConfig,
+    ) -> Result<RolloutReport, String> {
+        match self {
+            Evaluator::Local(env) => Ok(rollout(
+                engine,
+                &PolicySource::python(source),
+                env.as_mut(),
+                &config,
+            )),
+            Evaluator::Process(process) => process.rollout(&RolloutRequest {
+                env_id: env_id.to_owned(),
+                source: source.to_owned(),
+                config,
+            }),
+        }
+    }
+}
+
 fn evaluate(
     session: &Session<'_>,
-    env: &mut dyn envs::Env,
+    evaluator: &mut Evaluator,
     round: u32,
     candidate: Pending,
     episode_seed: u64,
@@ -648,18 +733,24 @@ fn evaluate(
         model_call: candidate.model_call,
         failure: candidate.failure,
     };
-    if record.failure.is_none() {
-        let report = rollout(
-            session.engine,
-            &PolicySource::python(record.source.clone()),
-            env,
-            &RolloutConfig {
-                episodes: session.manifest.episodes_per_candidate,
-                seed: episode_seed,
-                max_steps: session.manifest.max_episode_steps,
-                limits: session.manifest.limits.clone(),
-            },
-        );
+    let report = match record.failure {
+        Some(_) => None,
+        None => evaluator
+            .rollout(
+                session.engine,
+                &session.manifest.env_id,
+                &record.source,
+                RolloutConfig {
+                    episodes: session.manifest.episodes_per_candidate,
+                    seed: episode_seed,
+                    max_steps: session.manifest.max_episode_steps,
+                    limits: session.manifest.limits.clone(),
+                },
+            )
+            .inspect_err(|error| record.failure = Some(error.clone()))
+            .ok(),
+    };
+    if let Some(report) = report {
         record.crash = report.crashes().next().cloned();
         record.mean_return = report.mean_return();
         record.returns = report.returns();
