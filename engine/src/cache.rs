@@ -5,6 +5,10 @@
 //! version and every setting that changes code generation). Each entry carries a checksum of
 //! its payload: a corrupt, truncated or stale entry is detected, recompiled and rewritten,
 //! never loaded blindly.
+//!
+//! Every new guest build or engine setting adds entries of 60-80 MB, so the directory is kept
+//! under [`MAX_CACHE_BYTES`]: after each write the least recently used entries (by
+//! modification time, refreshed on every hit) are removed.
 
 use std::borrow::Cow;
 use std::hash::{Hash, Hasher};
@@ -20,11 +24,17 @@ use crate::atomic_file::write_atomically;
 const MAGIC: &[u8; 8] = b"PPOCWASM";
 const FORMAT_VERSION: u32 = 1;
 const HEADER_LEN: usize = 8 + 4 + 8 + 16;
+const ENTRY_EXTENSION: &str = "cwasm";
+
+/// The most the cache directory holds: room for several guest builds (the Python guest takes
+/// two entries, about 140 MB).
+pub(crate) const MAX_CACHE_BYTES: u64 = 1 << 30;
 
 /// Where compiled modules are kept; `None` keeps nothing.
 #[derive(Clone, Debug)]
 pub(crate) struct ModuleCache {
     dir: Option<PathBuf>,
+    max_bytes: u64,
 }
 
 /// How a module was obtained, for tests and diagnostics.
@@ -42,14 +52,26 @@ pub enum CacheOutcome {
 
 impl ModuleCache {
     pub fn new(dir: Option<PathBuf>) -> ModuleCache {
-        ModuleCache { dir }
+        ModuleCache {
+            dir,
+            max_bytes: MAX_CACHE_BYTES,
+        }
+    }
+
+    #[cfg(test)]
+    fn with_max_bytes(mut self, max_bytes: u64) -> ModuleCache {
+        self.max_bytes = max_bytes;
+        self
     }
 
     fn keyed_path(&self, engine: &Engine, key: u128) -> Option<PathBuf> {
         let dir = self.dir.as_ref()?;
         let mut compat = Xxh3::new();
         engine.precompile_compatibility_hash().hash(&mut compat);
-        Some(dir.join(format!("{key:032x}-{:016x}.cwasm", compat.finish())))
+        Some(dir.join(format!(
+            "{key:032x}-{:016x}.{ENTRY_EXTENSION}",
+            compat.finish()
+        )))
     }
 
     /// The compiled module stored under `key`, or, when there is no valid entry, the module
@@ -75,7 +97,10 @@ impl ModuleCache {
                     // the user running the engine, who is trusted like the binary itself.
                     // wasmtime additionally refuses artifacts from another version or config.
                     match unsafe { Module::deserialize(engine, &payload) } {
-                        Ok(module) => return Ok((module, CacheOutcome::Hit)),
+                        Ok(module) => {
+                            mark_used(&path);
+                            return Ok((module, CacheOutcome::Hit));
+                        }
                         Err(error) => {
                             tracing::warn!(path = %path.display(), %error, "stale compiled module; recompiling")
                         }
@@ -88,11 +113,12 @@ impl ModuleCache {
         }
         let module = Module::new(engine, &produce()?).map_err(EngineError::compile)?;
         match module.serialize() {
-            Ok(payload) => {
-                if let Err(error) = write_entry(&path, &payload) {
-                    tracing::warn!(path = %path.display(), %error, "could not write the compiled-module cache");
+            Ok(payload) => match write_entry(&path, &payload) {
+                Ok(()) => prune(&path, self.max_bytes),
+                Err(error) => {
+                    tracing::warn!(path = %path.display(), %error, "could not write the compiled-module cache")
                 }
-            }
+            },
             Err(error) => tracing::warn!(%error, "could not serialize a compiled module"),
         }
         Ok((
@@ -121,6 +147,47 @@ fn read_entry(path: &Path) -> Option<Vec<u8>> {
     }
     let payload = bytes.split_off(HEADER_LEN);
     (xxh3_128(&payload) == checksum).then_some(payload)
+}
+
+/// Marks an entry as just used, for [`prune`]. Best effort: a read-only cache still serves.
+fn mark_used(path: &Path) {
+    if let Ok(file) = std::fs::File::options().append(true).open(path) {
+        let _ = file.set_modified(std::time::SystemTime::now());
+    }
+}
+
+/// Removes the least recently used entries beside `kept` (just written, never removed) until
+/// the directory's entries fit in `max_bytes`. Other files are left alone. Best effort: an
+/// entry another process removes first, or cannot be removed, is skipped.
+fn prune(kept: &Path, max_bytes: u64) {
+    let Some(dir) = kept.parent() else { return };
+    let Ok(listing) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<(std::time::SystemTime, u64, PathBuf)> = listing
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|path| {
+            path.extension().is_some_and(|e| e == ENTRY_EXTENSION) && path.as_path() != kept
+        })
+        .filter_map(|path| {
+            let metadata = std::fs::metadata(&path).ok()?;
+            Some((metadata.modified().ok()?, metadata.len(), path))
+        })
+        .collect();
+    let kept_bytes = std::fs::metadata(kept).map_or(0, |m| m.len());
+    let mut total = kept_bytes + entries.iter().map(|e| e.1).sum::<u64>();
+    // Oldest first.
+    entries.sort();
+    for (_, bytes, path) in entries {
+        if total <= max_bytes {
+            break;
+        }
+        if std::fs::remove_file(&path).is_ok() {
+            tracing::debug!(path = %path.display(), "removed a least recently used compiled module");
+        }
+        total = total.saturating_sub(bytes);
+    }
 }
 
 /// Writes an entry atomically (a reader never sees half an entry).
@@ -220,6 +287,62 @@ mod tests {
         assert_eq!(
             (outcome, answer(&engine, &module)),
             (CacheOutcome::Replaced, 42)
+        );
+    }
+
+    #[test]
+    fn the_least_recently_used_entries_go_when_the_cache_is_full() {
+        let dir = tempfile::tempdir().unwrap();
+        let engine = Engine::default();
+        let modules: Vec<String> = (0..3)
+            .map(|i| format!(r#"(module (func (export "answer") (result i32) i32.const {i}))"#))
+            .collect();
+        let probe = ModuleCache::new(Some(dir.path().to_owned()));
+        probe
+            .load_or_compile(&engine, modules[0].as_bytes())
+            .unwrap();
+        let entry_bytes =
+            std::fs::metadata(probe.entry_path(&engine, modules[0].as_bytes()).unwrap())
+                .unwrap()
+                .len();
+        // Room for two entries (theirs differ by a few bytes at most).
+        let cache =
+            ModuleCache::new(Some(dir.path().to_owned())).with_max_bytes(entry_bytes * 2 + 64);
+        let foreign = dir.path().join("notes.txt");
+        std::fs::write(&foreign, "not an entry").unwrap();
+        let path = |i: usize| cache.entry_path(&engine, modules[i].as_bytes()).unwrap();
+        let age = |i: usize, seconds: u64| {
+            let file = std::fs::File::options().append(true).open(path(i)).unwrap();
+            let when = std::time::SystemTime::now() - std::time::Duration::from_secs(seconds);
+            file.set_modified(when).unwrap();
+        };
+
+        cache
+            .load_or_compile(&engine, modules[1].as_bytes())
+            .unwrap();
+        age(0, 300);
+        age(1, 200);
+        // A hit makes entry 0 the most recently used, so entry 1 is the one to go.
+        assert_eq!(
+            cache
+                .load_or_compile(&engine, modules[0].as_bytes())
+                .unwrap()
+                .1,
+            CacheOutcome::Hit
+        );
+        cache
+            .load_or_compile(&engine, modules[2].as_bytes())
+            .unwrap();
+        assert!(path(0).exists());
+        assert!(!path(1).exists());
+        assert!(path(2).exists());
+        assert!(foreign.exists());
+        assert_eq!(
+            cache
+                .load_or_compile(&engine, modules[1].as_bytes())
+                .unwrap()
+                .1,
+            CacheOutcome::Miss
         );
     }
 }
