@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use plotters::prelude::*;
 use ppo_sandbox_engine::optimize::CandidateRecord;
 
@@ -147,8 +147,7 @@ impl Curve {
                 .label_font(("sans-serif", 15))
                 .draw()?;
         }
-        root.present()
-            .with_context(|| format!("writing {}", path.display()))?;
+        root.present()?;
         Ok(with_text)
     }
 }

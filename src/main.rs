@@ -556,30 +556,13 @@ fn report(path: &std::path::Path, json: bool, plot: PlotTarget) -> Result<u8> {
         }));
     }
     let manifest = run.manifest();
-    let (png, requested) = match plot {
-        PlotTarget::None => (None, false),
-        PlotTarget::Default(png) => (Some(png), false),
-        PlotTarget::Requested(png) => (Some(png), true),
+    let plotted = match plot {
+        PlotTarget::None => None,
+        PlotTarget::Default(png) => draw_learning_curve(&run, png)
+            .inspect_err(|error| eprintln!("note: no learning curve drawn: {error:#}"))
+            .ok(),
+        PlotTarget::Requested(png) => Some(draw_learning_curve(&run, png)?),
     };
-    let mut plotted = None;
-    if let Some(png) = png {
-        let title = format!("{} on {}", manifest.proposer, manifest.env_id);
-        match learning_curve::Curve::of(run.records()).draw_png(&png, &title) {
-            Ok(with_text) => {
-                if !with_text {
-                    eprintln!(
-                        "note: no TrueType font found, so the learning curve has no labels \
-                         (set PPO_SANDBOX_FONT to a .ttf file)"
-                    );
-                }
-                plotted = Some(png);
-            }
-            Err(error) if requested => {
-                return Err(error.context(format!("drawing {}", png.display())));
-            }
-            Err(error) => eprintln!("note: no learning curve drawn: {error:#}"),
-        }
-    }
     if json {
         println!(
             "{}",
@@ -627,6 +610,22 @@ fn report(path: &std::path::Path, json: bool, plot: PlotTarget) -> Result<u8> {
         println!("learning curve: {}", png.display());
     }
     Ok(EXIT_OK)
+}
+
+/// Draws the learning curve of `run` to `png`, and says so when it has no labels.
+fn draw_learning_curve(run: &RunDir, png: PathBuf) -> Result<PathBuf> {
+    let manifest = run.manifest();
+    let title = format!("{} on {}", manifest.proposer, manifest.env_id);
+    let with_text = learning_curve::Curve::of(run.records())
+        .draw_png(&png, &title)
+        .with_context(|| format!("drawing {}", png.display()))?;
+    if !with_text {
+        eprintln!(
+            "note: no TrueType font found, so the learning curve has no labels \
+             (set PPO_SANDBOX_FONT to a .ttf file)"
+        );
+    }
+    Ok(png)
 }
 
 fn eval(registry: &Registry, args: EvalArgs) -> Result<u8> {

@@ -12,6 +12,7 @@
 //! out. A request gives the same report in a child as [`rollout`] gives in the parent.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::ffi::OsString;
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::PathBuf;
@@ -99,34 +100,37 @@ pub fn serve_rollouts(
     output: impl Write,
 ) -> std::io::Result<()> {
     let mut output = BufWriter::new(output);
-    let mut envs: HashMap<String, Box<dyn Env>> = HashMap::new();
+    let mut made: HashMap<String, Box<dyn Env>> = HashMap::new();
     for line in input.lines() {
         let line = line?;
         if line.trim().is_empty() {
             continue;
         }
-        let response = match serde_json::from_str::<RolloutRequest>(&line) {
-            Err(error) => RolloutResponse::Error(format!("bad rollout request: {error}")),
-            Ok(request) => {
-                if !envs.contains_key(&request.env_id) {
-                    match envs::make(&request.env_id) {
-                        Ok(env) => {
-                            envs.insert(request.env_id.clone(), env);
-                        }
-                        Err(error) => {
-                            write_line(&mut output, &RolloutResponse::Error(error.to_string()))?;
-                            continue;
-                        }
-                    }
-                }
-                let env = envs.get_mut(&request.env_id).expect("inserted above");
-                let source = PolicySource::python(request.source);
-                RolloutResponse::Report(rollout(engine, &source, env.as_mut(), &request.config))
-            }
-        };
+        let response = answer(engine, &mut made, &line);
         write_line(&mut output, &response)?;
     }
     Ok(())
+}
+
+/// The answer to one request line; environments are made once and kept in `made`.
+fn answer(
+    engine: &Engine,
+    made: &mut HashMap<String, Box<dyn Env>>,
+    line: &str,
+) -> RolloutResponse {
+    let request = match serde_json::from_str::<RolloutRequest>(line) {
+        Ok(request) => request,
+        Err(error) => return RolloutResponse::Error(format!("bad rollout request: {error}")),
+    };
+    let env = match made.entry(request.env_id) {
+        Entry::Occupied(entry) => entry.into_mut(),
+        Entry::Vacant(entry) => match envs::make(entry.key()) {
+            Ok(env) => entry.insert(env),
+            Err(error) => return RolloutResponse::Error(error.to_string()),
+        },
+    };
+    let source = PolicySource::python(request.source);
+    RolloutResponse::Report(rollout(engine, &source, env.as_mut(), &request.config))
 }
 
 fn write_line(output: &mut impl Write, response: &RolloutResponse) -> std::io::Result<()> {
