@@ -5,6 +5,7 @@ use std::env;
 use std::path::{Path, PathBuf};
 
 fn main() {
+    add_mujoco_run_path();
     let manifest_dir =
         PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let out_dir = PathBuf::from(env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
@@ -28,3 +29,4 @@ fn main() {
 }
 
 include!("guest-sdk/wasm_build.rs");
+include!("envs/mujoco_rpath.rs");

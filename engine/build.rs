@@ -10,6 +10,7 @@ use std::env;
 use std::path::{Path, PathBuf};
 
 fn main() {
+    add_mujoco_run_path();
     println!("cargo:rerun-if-env-changed=PPO_SANDBOX_PYTHON_GUEST_WASM");
     if env::var_os("CARGO_FEATURE_PYTHON").is_none() {
         return;
@@ -47,3 +48,4 @@ fn build_guest(out_dir: &Path) -> PathBuf {
 }
 
 include!("../guest-sdk/wasm_build.rs");
+include!("../envs/mujoco_rpath.rs");

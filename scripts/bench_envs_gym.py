@@ -7,7 +7,9 @@ import time
 import gymnasium as gym
 
 ENVS = ["CartPole-v1", "MountainCar-v0", "MountainCarContinuous-v0", "Pendulum-v1", "Acrobot-v1",
-        "FrozenLake-v1", "CliffWalking-v1", "Taxi-v4"]
+        "FrozenLake-v1", "CliffWalking-v1", "Taxi-v4",
+        "InvertedPendulum-v5", "InvertedDoublePendulum-v5", "Reacher-v5", "Swimmer-v5", "Hopper-v5",
+        "HalfCheetah-v5", "Walker2d-v5", "Ant-v5"]
 STEPS = int(sys.argv[1]) if len(sys.argv) > 1 else 20_000
 
 out = {}

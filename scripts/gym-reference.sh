@@ -7,4 +7,6 @@ set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 python="$(bash "$root/scripts/gym-venv.sh")"
+# From a scratch folder: MuJoCo appends its warnings to MUJOCO_LOG.TXT in the working directory.
+cd "$(mktemp -d)"
 exec "$python" "$root/scripts/gym_reference.py" "$@"

@@ -1,6 +1,7 @@
 """Reference episodes from Gymnasium for the native environments' parity test.
 
-Runs every Gymnasium environment that `ppo-sandbox-envs` ports (classic control and toy text)
+Runs every Gymnasium environment that `ppo-sandbox-envs` ports (classic control, toy text and
+MuJoCo v5, the latter capped at MUJOCO_MAX_STEPS steps an episode)
 with fixed seeds and recorded actions, and writes one JSON file per environment id under
 `envs/tests/reference/`. `envs/tests/gym_parity.rs` replays each episode natively: same seed
 and same actions must give the same observations, rewards and flags.
@@ -141,7 +142,7 @@ def action_to_json(action):
     return [float(v) for v in np.asarray(action, dtype=np.float32).reshape(-1)]
 
 
-def run_episode(env, seed, policy_name, policy, action_seed):
+def run_episode(env, seed, policy_name, policy, action_seed, max_steps=None):
     rng = np.random.default_rng(action_seed)
     obs, _ = env.reset(seed=seed)
     episode = {
@@ -164,7 +165,7 @@ def run_episode(env, seed, policy_name, policy, action_seed):
         episode["rewards"].append(float(reward))
         episode["terminated"].append(bool(terminated))
         episode["truncated"].append(bool(truncated))
-        if terminated or truncated:
+        if terminated or truncated or t == max_steps:
             return episode
 
 
@@ -172,13 +173,16 @@ def make(env_id, kwargs):
     return gym.make(env_id, **kwargs)
 
 
-def record(env_id, gym_id, kwargs, runs):
-    """`runs`: list of runs, each a list of (seed, policy name, policy or policy factory)."""
+def record(env_id, gym_id, kwargs, runs, max_steps=None):
+    """`runs`: list of runs, each a list of (seed, policy name, policy or policy factory).
+    With `max_steps`, an episode is recorded for at most that many steps (the next one
+    resets the instance as usual)."""
     out = {
         "env_id": env_id,
         "gymnasium": gym.__version__,
         "numpy": np.__version__,
         "gym_make": {"id": gym_id, **kwargs},
+        "max_steps": max_steps,
         "runs": [],
     }
     action_seed = 1000
@@ -189,7 +193,7 @@ def record(env_id, gym_id, kwargs, runs):
             if callable(policy) and getattr(policy, "needs_env", False):
                 policy = policy(env)
             action_seed += 1
-            episodes.append(run_episode(env, seed, name, policy, action_seed))
+            episodes.append(run_episode(env, seed, name, policy, action_seed, max_steps))
         env.close()
         out["runs"].append({"episodes": episodes})
     return out
@@ -329,6 +333,48 @@ def acrobot_float32_trig_seed():
     raise RuntimeError("no Acrobot seed shows numpy's float32 trigonometry")
 
 
+# MuJoCo (v5): episodes capped at this many steps; values compared within 1e-6.
+MUJOCO_MAX_STEPS = 200
+MUJOCO_IDS = [
+    "InvertedPendulum-v5",
+    "InvertedDoublePendulum-v5",
+    "Reacher-v5",
+    "Swimmer-v5",
+    "Hopper-v5",
+    "HalfCheetah-v5",
+    "Walker2d-v5",
+    "Ant-v5",
+]
+
+
+def sine_gait(obs, rng, env, t):
+    space = env.action_space
+    phase = 0.3 * t + np.arange(space.shape[0])
+    return np.clip(0.8 * space.high * np.sin(phase), space.low, space.high).astype(np.float32)
+
+
+def pendulum_balance(obs, rng, env, t):
+    force = 3.0 * obs[1] + 0.5 * obs[3] + 0.1 * obs[2] + rng.normal(0.0, 0.3)
+    return np.clip(np.array([force]), -3.0, 3.0).astype(np.float32)
+
+
+def gentle(obs, rng, env, t):
+    """Small random torques: the walkers and the double pendulum last longer than with
+    full-range ones."""
+    space = env.action_space
+    return (0.1 * rng.uniform(space.low, space.high)).astype(np.float32)
+
+
+def mujoco_specs():
+    for env_id in MUJOCO_IDS:
+        structured = pendulum_balance if env_id == "InvertedPendulum-v5" else sine_gait
+        name = "balance" if structured is pendulum_balance else "sine-gait"
+        yield env_id, env_id, {}, [
+            [(0, "random", random_policy), (None, name, structured)],
+            [(2**40 + 7, "random", random_policy), (3, "gentle", gentle)],
+        ]
+
+
 def greedy_factory_cache(gym_id, kwargs):
     """A value-iteration policy for `gym_id`, computed on a throwaway instance (the tables of
     instances of one id are identical)."""
@@ -340,8 +386,9 @@ def main():
         sys.exit(f"need gymnasium {GYMNASIUM_VERSION}, found {gym.__version__}")
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     total = 0
-    for env_id, gym_id, kwargs, runs in specs():
-        data = record(env_id, gym_id, kwargs, runs)
+    mujoco = [(spec, MUJOCO_MAX_STEPS) for spec in mujoco_specs()]
+    for (env_id, gym_id, kwargs, runs), max_steps in [(spec, None) for spec in specs()] + mujoco:
+        data = record(env_id, gym_id, kwargs, runs, max_steps)
         path = OUT_DIR / f"{env_id}.json"
         text = json.dumps(data, separators=(",", ":")) + "\n"
         path.write_text(text)

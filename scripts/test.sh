@@ -9,8 +9,13 @@ rustup toolchain install
 # Gymnasium's own reference episodes, regenerated in a local venv (.venv-gym) from PyPI;
 # envs/tests/gym_parity.rs replays them step by step.
 bash scripts/gym-reference.sh
+# libmujoco 3.17.0 and Gymnasium's MuJoCo models into .mujoco/ (from the same venv), for the
+# default `mujoco` feature.
+bash scripts/setup-mujoco.sh
 
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo test --workspace --locked
+# The build without MuJoCo: its ids are described, and making one says how to get MuJoCo.
+cargo test -p ppo-sandbox-envs --locked --test mujoco --test gym_parity
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked

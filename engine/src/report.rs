@@ -47,6 +47,9 @@ pub enum CrashKind {
     Trap,
     /// The policy already crashed in a way that leaves its instance unusable.
     Poisoned,
+    /// The environment's simulation blew up under the policy's (valid) actions: MuJoCo
+    /// found NaN, infinite or huge positions, velocities or accelerations.
+    UnstableSimulation,
 }
 
 impl CrashKind {
@@ -71,6 +74,7 @@ impl CrashKind {
             CrashKind::ContractViolation => "contract_violation",
             CrashKind::Trap => "trap",
             CrashKind::Poisoned => "poisoned",
+            CrashKind::UnstableSimulation => "unstable_simulation",
         }
     }
 }

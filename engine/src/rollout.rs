@@ -1,6 +1,6 @@
 //! Playing seeded episodes of an environment with a sandboxed policy.
 
-use ppo_sandbox_envs::Env;
+use ppo_sandbox_envs::{Env, EnvError};
 use serde::{Deserialize, Serialize};
 
 use crate::{
@@ -235,8 +235,11 @@ fn play(
                 observation = step.observation;
             }
             Err(error) => {
-                let mut crash =
-                    CrashReport::new(CrashKind::InvalidAction, Phase::Act, error.to_string());
+                let kind = match error {
+                    EnvError::Simulation { .. } => CrashKind::UnstableSimulation,
+                    _ => CrashKind::InvalidAction,
+                };
+                let mut crash = CrashReport::new(kind, Phase::Act, error.to_string());
                 crash.step = Some(episode.length);
                 episode.crash = Some(crash);
             }

@@ -2,7 +2,10 @@
 //! beside Gymnasium's). Actions are drawn from a fixed-seed generator, resetting on episode
 //! end, as the Python side does. Prints JSON.
 //!
-//! `cargo run --release --example bench_envs`
+//! With the `mujoco` feature it also times the MuJoCo envs, and each one's bare physics
+//! (`frame_skip` calls of `mj_step` on the same model, the same actions) as `raw:<id>`.
+//!
+//! `cargo run --release --example bench_envs [--features mujoco]`
 
 use std::time::Instant;
 
@@ -35,11 +38,55 @@ fn random_action(space: &Space, rng: &mut NpRandom) -> Action {
     }
 }
 
+#[cfg(feature = "mujoco")]
+const MUJOCO_ENVS: [&str; 8] = [
+    "InvertedPendulum-v5",
+    "InvertedDoublePendulum-v5",
+    "Reacher-v5",
+    "Swimmer-v5",
+    "Hopper-v5",
+    "HalfCheetah-v5",
+    "Walker2d-v5",
+    "Ant-v5",
+];
+#[cfg(not(feature = "mujoco"))]
+const MUJOCO_ENVS: [&str; 0] = [];
+
+/// Steps per second of bare MuJoCo on the env's own model: the controls, `frame_skip`
+/// `mj_step`s and nothing else, resetting the state every 1000 steps.
+#[cfg(feature = "mujoco")]
+fn raw_mujoco(id: &str, actions: &[Action]) -> f64 {
+    use mujoco_rs::prelude::{MjData, MjModel};
+    let task = ppo_sandbox_envs::MujocoTask::from_id(id).unwrap();
+    let model = MjModel::from_xml(task.default_model_path().unwrap()).unwrap();
+    let mut data = MjData::new(&model);
+    let controls: Vec<Vec<f64>> = actions
+        .iter()
+        .map(|a| match a {
+            Action::FloatList(values) => values.iter().map(|&v| f64::from(v as f32)).collect(),
+            _ => unreachable!("MuJoCo actions are float lists"),
+        })
+        .collect();
+    let start = Instant::now();
+    for (i, control) in controls.iter().enumerate() {
+        if i % 1000 == 0 {
+            data.reset();
+            data.forward();
+        }
+        data.ctrl_mut().copy_from_slice(control);
+        for _ in 0..task.frame_skip() {
+            data.step();
+        }
+    }
+    controls.len() as f64 / start.elapsed().as_secs_f64()
+}
+
 fn main() {
     let registry = Registry::default();
-    let steps = 200_000;
     let mut rows = Vec::new();
-    for id in ENVS {
+    for id in ENVS.into_iter().chain(MUJOCO_ENVS) {
+        let mujoco = MUJOCO_ENVS.contains(&id);
+        let steps = if mujoco { 20_000 } else { 200_000 };
         let mut env = registry.make(id).unwrap();
         let space = env.action_space().clone();
         let mut rng = NpRandom::from_seed(0);
@@ -58,6 +105,10 @@ fn main() {
         }
         let per_second = steps as f64 / start.elapsed().as_secs_f64();
         rows.push(format!("\"{id}\": {per_second:.0}"));
+        #[cfg(feature = "mujoco")]
+        if mujoco {
+            rows.push(format!("\"raw:{id}\": {:.0}", raw_mujoco(id, &actions)));
+        }
     }
     println!("{{{}}}", rows.join(", "));
 }

@@ -19,4 +19,12 @@ pub enum EnvError {
     /// smaller than 2x2).
     #[error("invalid configuration for {env}: {reason}")]
     InvalidConfig { env: String, reason: String },
+    /// The environment cannot be made in this build or on this machine (a MuJoCo env
+    /// without the `mujoco` feature, or without its model file).
+    #[error("{id} is not available: {reason}")]
+    Unavailable { id: String, reason: String },
+    /// The simulation blew up during the step (MuJoCo: NaN, infinite or huge state); the
+    /// episode is over.
+    #[error("{id}: {reason}")]
+    Simulation { id: String, reason: String },
 }

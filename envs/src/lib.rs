@@ -36,6 +36,7 @@ mod classic;
 mod description;
 mod env;
 mod error;
+mod mujoco;
 mod noise_world;
 mod np_random;
 mod numpy_math;
@@ -48,6 +49,9 @@ pub use classic::{Acrobot, CartPole, ContinuousMountainCar, MountainCar, Pendulu
 pub use description::{EnvDescription, ObservationField};
 pub use env::{Env, Step};
 pub use error::EnvError;
+#[cfg(feature = "mujoco")]
+pub use mujoco::MujocoEnv;
+pub use mujoco::MujocoTask;
 pub use noise_world::{
     CODE_BAD, CODE_DETERMINISTIC, CODE_GOAL, CODE_MILESTONE_1, CODE_MILESTONE_2,
     CODE_STOCHASTIC_RESET, CODE_STOCHASTIC_STAY, CODE_WALL, NoiseWorld, NoiseWorldConfig,

@@ -21,6 +21,47 @@ pub(crate) fn pow2_f32(x: f32) -> f32 {
     x.powf(black_box(2.0))
 }
 
+/// `np.sum` of a float64 array: numpy's pairwise summation (eight running sums over blocks of
+/// up to 128 elements, added as a tree), which rounds differently from a left-to-right sum.
+#[cfg_attr(not(feature = "mujoco"), allow(dead_code))] // used by the MuJoCo envs
+pub(crate) fn np_sum(values: &[f64]) -> f64 {
+    pairwise_sum(values, 0.0, |a, b| a + b)
+}
+
+/// `np.sum` of a float32 array, accumulated in float32 as numpy does.
+#[cfg_attr(not(feature = "mujoco"), allow(dead_code))] // used by the MuJoCo envs
+pub(crate) fn np_sum_f32(values: &[f32]) -> f32 {
+    pairwise_sum(values, 0.0, |a, b| a + b)
+}
+
+#[cfg_attr(not(feature = "mujoco"), allow(dead_code))] // used by the MuJoCo envs
+fn pairwise_sum<T: Copy>(values: &[T], zero: T, add: impl Fn(T, T) -> T + Copy) -> T {
+    const BLOCK: usize = 128;
+    let n = values.len();
+    if n < 8 {
+        values.iter().fold(zero, |sum, &v| add(sum, v))
+    } else if n <= BLOCK {
+        let mut partial = [zero; 8];
+        partial.copy_from_slice(&values[..8]);
+        let whole = n - n % 8;
+        for chunk in values[8..whole].chunks_exact(8) {
+            for (sum, &v) in partial.iter_mut().zip(chunk) {
+                *sum = add(*sum, v);
+            }
+        }
+        let [r0, r1, r2, r3, r4, r5, r6, r7] = partial;
+        let tree = add(add(add(r0, r1), add(r2, r3)), add(add(r4, r5), add(r6, r7)));
+        values[whole..].iter().fold(tree, |sum, &v| add(sum, v))
+    } else {
+        // numpy splits at half the length rounded down to a multiple of 8.
+        let half = (n / 2) / 8 * 8;
+        add(
+            pairwise_sum(&values[..half], zero, add),
+            pairwise_sum(&values[half..], zero, add),
+        )
+    }
+}
+
 /// Which of the two functions [`sincos_f32`] computes.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Trig {
@@ -157,5 +198,23 @@ mod tests {
     fn nan_and_large_arguments() {
         assert!(np_sin_f32(f32::NAN).is_nan());
         assert_eq!(np_cos_f32(1.0e6), 1.0e6f32.cos());
+    }
+
+    #[test]
+    fn np_sum_adds_in_numpys_pairwise_order() {
+        // Eight running sums, then a tree: differs from a left-to-right sum in the last bit.
+        let values: Vec<f64> = (0..84)
+            .map(|i| 1.0 / f64::from(i + 1) * if i % 3 == 0 { 1e8 } else { 1e-3 })
+            .collect();
+        let pairwise = np_sum(&values);
+        let mut partial = [0.0; 8];
+        for (i, v) in values[..80].iter().enumerate() {
+            partial[i % 8] += v;
+        }
+        let tree = ((partial[0] + partial[1]) + (partial[2] + partial[3]))
+            + ((partial[4] + partial[5]) + (partial[6] + partial[7]));
+        assert_eq!(pairwise, values[80..].iter().fold(tree, |s, v| s + v));
+        // Fewer than 8 values: left to right from zero.
+        assert_eq!(np_sum_f32(&[0.1, 0.2, 0.3]), (0.0f32 + 0.1) + 0.2 + 0.3);
     }
 }

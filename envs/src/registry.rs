@@ -19,7 +19,10 @@ type Factory = Arc<dyn Fn() -> Result<Box<dyn Env>, EnvError> + Send + Sync>;
 /// - toy text: `FrozenLake-v1`, `FrozenLake8x8-v1`, `FrozenLakeNotSlippery-v1`,
 ///   `FrozenLake8x8NotSlippery-v1`, `CliffWalking-v1`, `CliffWalkingSlippery-v1`, `Taxi-v4`;
 /// - NoiseWorld: `NoiseWorld-v0` (PromptPO's 10x10 board 1) and PromptPO's evaluation boards
-///   `NoiseWorldBoard0-v0` .. `NoiseWorldBoard6-v0` (boards 4-6 have milestones).
+///   `NoiseWorldBoard0-v0` .. `NoiseWorldBoard6-v0` (boards 4-6 have milestones);
+/// - MuJoCo (v5 rules, the `mujoco` feature): `InvertedPendulum-v5`,
+///   `InvertedDoublePendulum-v5`, `Reacher-v5`, `Swimmer-v5`, `Hopper-v5`, `HalfCheetah-v5`,
+///   `Walker2d-v5`, `Ant-v5`.
 #[derive(Clone)]
 pub struct Registry {
     entries: BTreeMap<String, Entry>,
@@ -78,6 +81,7 @@ impl Registry {
             });
         }
         registry.register(Taxi::describe().clone(), Taxi::new);
+        crate::mujoco::register(&mut registry);
         let boards = (0..NoiseWorldConfig::promptpo_board_count())
             .filter_map(NoiseWorldConfig::promptpo_board);
         let default_board =

@@ -54,7 +54,15 @@ impl<E: Env> Env for TimeLimit<E> {
             EpisodeState::Over => return Err(EnvError::EpisodeOver),
             EpisodeState::Running => {}
         }
-        let mut step = self.inner.step(action)?;
+        let mut step = match self.inner.step(action) {
+            Ok(step) => step,
+            Err(error @ EnvError::Simulation { .. }) => {
+                // The state blew up: this episode cannot go on.
+                self.state = EpisodeState::Over;
+                return Err(error);
+            }
+            Err(error) => return Err(error),
+        };
         self.elapsed_steps += 1;
         if self
             .max_episode_steps
