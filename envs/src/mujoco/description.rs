@@ -17,9 +17,10 @@ fn field(name: &str, meaning: &str, unit: &str) -> ObservationField {
     ObservationField::new(name, meaning, unit, f64::NEG_INFINITY, f64::INFINITY)
 }
 
-/// `field` with bounds, for values Gymnasium clips.
-fn clipped(name: &str, meaning: &str, unit: &str, bound: f64) -> ObservationField {
-    ObservationField::new(name, meaning, unit, -bound, bound)
+/// A field whose values are bounded in practice (clipped, or a sine); its listed bounds stay
+/// those of Gymnasium's observation space, (-inf, inf), and the meaning says the real range.
+fn clipped(name: &str, meaning: &str, unit: &str, _bound: f64) -> ObservationField {
+    field(name, meaning, unit)
 }
 
 /// The angle and angular-velocity fields of hinge joints, in that order (positions first).
