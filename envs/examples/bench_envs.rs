@@ -38,19 +38,16 @@ fn random_action(space: &Space, rng: &mut NpRandom) -> Action {
     }
 }
 
-#[cfg(feature = "mujoco")]
-const MUJOCO_ENVS: [&str; 8] = [
-    "InvertedPendulum-v5",
-    "InvertedDoublePendulum-v5",
-    "Reacher-v5",
-    "Swimmer-v5",
-    "Hopper-v5",
-    "HalfCheetah-v5",
-    "Walker2d-v5",
-    "Ant-v5",
-];
-#[cfg(not(feature = "mujoco"))]
-const MUJOCO_ENVS: [&str; 0] = [];
+/// The MuJoCo ids, timed when the `mujoco` feature is on.
+fn mujoco_envs() -> Vec<&'static str> {
+    if cfg!(feature = "mujoco") {
+        ppo_sandbox_envs::MujocoTask::ALL
+            .map(|task| task.id())
+            .to_vec()
+    } else {
+        Vec::new()
+    }
+}
 
 /// Steps per second of bare MuJoCo on the env's own model: the controls, `frame_skip`
 /// `mj_step`s and nothing else, resetting the state every 1000 steps.
@@ -84,8 +81,9 @@ fn raw_mujoco(id: &str, actions: &[Action]) -> f64 {
 fn main() {
     let registry = Registry::default();
     let mut rows = Vec::new();
-    for id in ENVS.into_iter().chain(MUJOCO_ENVS) {
-        let mujoco = MUJOCO_ENVS.contains(&id);
+    let mujoco_envs = mujoco_envs();
+    for id in ENVS.into_iter().chain(mujoco_envs.iter().copied()) {
+        let mujoco = mujoco_envs.contains(&id);
         let steps = if mujoco { 20_000 } else { 200_000 };
         let mut env = registry.make(id).unwrap();
         let space = env.action_space().clone();

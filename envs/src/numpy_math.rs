@@ -25,40 +25,37 @@ pub(crate) fn pow2_f32(x: f32) -> f32 {
 /// up to 128 elements, added as a tree), which rounds differently from a left-to-right sum.
 #[cfg_attr(not(feature = "mujoco"), allow(dead_code))] // used by the MuJoCo envs
 pub(crate) fn np_sum(values: &[f64]) -> f64 {
-    pairwise_sum(values, 0.0, |a, b| a + b)
+    pairwise_sum(values, 0.0)
 }
 
 /// `np.sum` of a float32 array, accumulated in float32 as numpy does.
 #[cfg_attr(not(feature = "mujoco"), allow(dead_code))] // used by the MuJoCo envs
 pub(crate) fn np_sum_f32(values: &[f32]) -> f32 {
-    pairwise_sum(values, 0.0, |a, b| a + b)
+    pairwise_sum(values, 0.0)
 }
 
 #[cfg_attr(not(feature = "mujoco"), allow(dead_code))] // used by the MuJoCo envs
-fn pairwise_sum<T: Copy>(values: &[T], zero: T, add: impl Fn(T, T) -> T + Copy) -> T {
+fn pairwise_sum<T: Copy + std::ops::Add<Output = T>>(values: &[T], zero: T) -> T {
     const BLOCK: usize = 128;
     let n = values.len();
     if n < 8 {
-        values.iter().fold(zero, |sum, &v| add(sum, v))
+        values.iter().fold(zero, |sum, &v| sum + v)
     } else if n <= BLOCK {
         let mut partial = [zero; 8];
         partial.copy_from_slice(&values[..8]);
         let whole = n - n % 8;
         for chunk in values[8..whole].chunks_exact(8) {
             for (sum, &v) in partial.iter_mut().zip(chunk) {
-                *sum = add(*sum, v);
+                *sum = *sum + v;
             }
         }
         let [r0, r1, r2, r3, r4, r5, r6, r7] = partial;
-        let tree = add(add(add(r0, r1), add(r2, r3)), add(add(r4, r5), add(r6, r7)));
-        values[whole..].iter().fold(tree, |sum, &v| add(sum, v))
+        let tree = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7));
+        values[whole..].iter().fold(tree, |sum, &v| sum + v)
     } else {
         // numpy splits at half the length rounded down to a multiple of 8.
         let half = (n / 2) / 8 * 8;
-        add(
-            pairwise_sum(&values[..half], zero, add),
-            pairwise_sum(&values[half..], zero, add),
-        )
+        pairwise_sum(&values[..half], zero) + pairwise_sum(&values[half..], zero)
     }
 }
 

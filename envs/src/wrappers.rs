@@ -54,15 +54,7 @@ impl<E: Env> Env for TimeLimit<E> {
             EpisodeState::Over => return Err(EnvError::EpisodeOver),
             EpisodeState::Running => {}
         }
-        let mut step = match self.inner.step(action) {
-            Ok(step) => step,
-            Err(error @ EnvError::Simulation { .. }) => {
-                // The state blew up: this episode cannot go on.
-                self.state = EpisodeState::Over;
-                return Err(error);
-            }
-            Err(error) => return Err(error),
-        };
+        let mut step = self.inner.step(action)?;
         self.elapsed_steps += 1;
         if self
             .max_episode_steps

@@ -17,10 +17,17 @@ fn field(name: &str, meaning: &str, unit: &str) -> ObservationField {
     ObservationField::new(name, meaning, unit, f64::NEG_INFINITY, f64::INFINITY)
 }
 
-/// A field whose values are bounded in practice (clipped, or a sine); its listed bounds stay
-/// those of Gymnasium's observation space, (-inf, inf), and the meaning says the real range.
-fn clipped(name: &str, meaning: &str, unit: &str, _bound: f64) -> ObservationField {
-    field(name, meaning, unit)
+/// A velocity field, clipped to `[-clip, clip]` where Gymnasium clips it. Its listed bounds
+/// stay those of Gymnasium's observation space, (-inf, inf); the meaning says the clipping.
+fn velocity(name: &str, meaning: &str, unit: &str, clip: Option<f64>) -> ObservationField {
+    match clip {
+        Some(bound) => field(
+            name,
+            &format!("{meaning}, clipped to [-{bound}, {bound}]"),
+            unit,
+        ),
+        None => field(name, meaning, unit),
+    }
 }
 
 /// The angle and angular-velocity fields of hinge joints, in that order (positions first).
@@ -41,19 +48,12 @@ fn hinges(
     let velocities = joints
         .iter()
         .map(|(name, what)| {
-            let (field_name, meaning) = (
-                format!("{name}_angular_velocity"),
-                format!("angular velocity of the {what}"),
-            );
-            match velocity_clip {
-                Some(bound) => clipped(
-                    &field_name,
-                    &format!("{meaning}, clipped to [-{bound}, {bound}]"),
-                    "rad/s",
-                    bound,
-                ),
-                None => field(&field_name, &meaning, "rad/s"),
-            }
+            velocity(
+                &format!("{name}_angular_velocity"),
+                &format!("angular velocity of the {what}"),
+                "rad/s",
+                velocity_clip,
+            )
         })
         .collect();
     (angles, velocities)
@@ -143,14 +143,14 @@ fn inverted_double_pendulum() -> EnvDescription {
             "Two poles, one hinged on top of the other, stand on a cart that slides along a rail; they start nearly upright (positions uniform in [-0.1, 0.1], velocities normal with scale 0.1). Move the cart to keep both balanced with the tip high.",
             vec![
                 field("cart_position", "position of the cart along the rail", "m"),
-                clipped("sin_pole_angle", "sine of the first pole's angle from upright", "", 1.0),
-                clipped("sin_pole2_angle", "sine of the second pole's angle relative to the first", "", 1.0),
-                clipped("cos_pole_angle", "cosine of the first pole's angle", "", 1.0),
-                clipped("cos_pole2_angle", "cosine of the second pole's angle relative to the first", "", 1.0),
-                clipped("cart_velocity", "velocity of the cart, clipped to [-10, 10]", "m/s", 10.0),
-                clipped("pole_angular_velocity", "angular velocity of the first pole, clipped to [-10, 10]", "rad/s", 10.0),
-                clipped("pole2_angular_velocity", "angular velocity of the second pole, clipped to [-10, 10]", "rad/s", 10.0),
-                clipped("cart_constraint_force", "constraint force on the cart, clipped to [-10, 10]", "N", 10.0),
+                field("sin_pole_angle", "sine of the first pole's angle from upright", ""),
+                field("sin_pole2_angle", "sine of the second pole's angle relative to the first", ""),
+                field("cos_pole_angle", "cosine of the first pole's angle", ""),
+                field("cos_pole2_angle", "cosine of the second pole's angle relative to the first", ""),
+                field("cart_velocity", "velocity of the cart, clipped to [-10, 10]", "m/s"),
+                field("pole_angular_velocity", "angular velocity of the first pole, clipped to [-10, 10]", "rad/s"),
+                field("pole2_angular_velocity", "angular velocity of the second pole, clipped to [-10, 10]", "rad/s"),
+                field("cart_constraint_force", "constraint force on the cart, clipped to [-10, 10]", "N"),
             ],
         )
     }
@@ -170,10 +170,10 @@ fn reacher() -> EnvDescription {
             task,
             "A two-link arm in a plane, fixed at the shoulder, must move its fingertip to a target placed at random within 0.2 m of the centre each episode.",
             vec![
-                clipped("cos_joint0", "cosine of the shoulder angle", "", 1.0),
-                clipped("cos_joint1", "cosine of the elbow angle", "", 1.0),
-                clipped("sin_joint0", "sine of the shoulder angle", "", 1.0),
-                clipped("sin_joint1", "sine of the elbow angle", "", 1.0),
+                field("cos_joint0", "cosine of the shoulder angle", ""),
+                field("cos_joint1", "cosine of the elbow angle", ""),
+                field("sin_joint0", "sine of the shoulder angle", ""),
+                field("sin_joint1", "sine of the elbow angle", ""),
                 field("target_x", "x of the target", "m"),
                 field("target_y", "y of the target", "m"),
                 field("joint0_velocity", "angular velocity of the shoulder", "rad/s"),
@@ -259,15 +259,6 @@ fn planar_walker(
     velocity_clip: Option<f64>,
 ) -> EnvDescription {
     let (angles, velocities) = hinges(joints, velocity_clip);
-    let velocity = |name: &str, meaning: &str, unit: &str| match velocity_clip {
-        Some(bound) => clipped(
-            name,
-            &format!("{meaning}, clipped to [-{bound}, {bound}]"),
-            unit,
-            bound,
-        ),
-        None => field(name, meaning, unit),
-    };
     let mut fields = vec![
         field("z", "height of the torso", "m"),
         field("torso_angle", "pitch angle of the torso", "rad"),
@@ -277,16 +268,19 @@ fn planar_walker(
         "x_velocity",
         "forward velocity of the torso",
         "m/s",
+        velocity_clip,
     ));
     fields.push(velocity(
         "z_velocity",
         "vertical velocity of the torso",
         "m/s",
+        velocity_clip,
     ));
     fields.push(velocity(
         "torso_angular_velocity",
         "pitch rate of the torso",
         "rad/s",
+        velocity_clip,
     ));
     fields.extend(velocities);
     base(task, summary, fields)
@@ -447,14 +441,13 @@ fn ant() -> EnvDescription {
         for component in [
             "torque_x", "torque_y", "torque_z", "force_x", "force_y", "force_z",
         ] {
-            fields.push(clipped(
+            fields.push(field(
                 &format!("{body}_contact_{component}"),
                 &format!(
                     "external (contact) {component} on the {}, clipped to [-1, 1]",
                     body.replace('_', " ")
                 ),
                 "",
-                1.0,
             ));
         }
     }

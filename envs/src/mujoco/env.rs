@@ -44,36 +44,19 @@ impl MujocoEnv {
     /// keep their layout).
     pub fn with_model(task: MujocoTask, path: &Path) -> Result<MujocoEnv, EnvError> {
         let sim = Simulation::load(task.id(), path, task.frame_skip(), task.named_bodies())?;
-        let env = MujocoEnv {
+        task.check_model(sim.model())
+            .map_err(|problem| EnvError::Unavailable {
+                id: task.id().into(),
+                reason: format!("the model {} has {problem}", path.display()),
+            })?;
+        Ok(MujocoEnv {
             task,
             sim,
             rng: NpRandom::from_seed(entropy_seed()),
             action: [0.0; 8],
             control: [0.0; 8],
             running: false,
-        };
-        let expected = (
-            task.describe().observation_space.flat_len(),
-            task.action_len(),
-        );
-        let mut observation = Vec::new();
-        task.observe(&env.sim, &mut observation);
-        let found = (observation.len(), env.sim.model().ffi().nu as usize);
-        if found != expected {
-            return Err(EnvError::Unavailable {
-                id: task.id().into(),
-                reason: format!(
-                    "the model {} gives {} observation values and {} actuators; {} needs {} and {}",
-                    path.display(),
-                    found.0,
-                    found.1,
-                    task.id(),
-                    expected.0,
-                    expected.1
-                ),
-            });
-        }
-        Ok(env)
+        })
     }
 
     /// The task this environment runs.
@@ -114,7 +97,7 @@ impl Env for MujocoEnv {
             self.action[i] = value as f32;
             self.control[i] = value;
         }
-        let before = self.task.before(&self.sim);
+        let x_before = self.task.forward_x(&self.sim);
         if let Err(error) = self.sim.advance(self.task.id(), &self.control[..n]) {
             self.running = false;
             return Err(error);
@@ -122,7 +105,7 @@ impl Env for MujocoEnv {
         let observation = self.observation();
         let (reward, terminated) =
             self.task
-                .reward(&self.sim, before, &self.action[..n], &observation);
+                .reward(&self.sim, x_before, &self.action[..n], &observation);
         Ok(Step {
             observation,
             reward,

@@ -7,12 +7,6 @@ use super::simulation::Simulation;
 use crate::NpRandom;
 use crate::numpy_math::{np_sum, np_sum_f32, pow2};
 
-/// What a step needs from before the physics ran.
-#[derive(Clone, Copy, Debug, Default)]
-pub(super) struct Before {
-    x: f64,
-}
-
 /// Gymnasium's `control_cost`: `weight * np.sum(np.square(action))` on the float32 action.
 fn control_cost(weight: f32, action: &[f32]) -> f64 {
     let mut squares = [0.0f32; 8];
@@ -83,18 +77,16 @@ impl MujocoTask {
         sim.set_state(&qpos, &qvel);
     }
 
-    /// What the step's reward needs from before the physics.
-    pub(super) fn before(self, sim: &Simulation) -> Before {
-        let qpos = sim.data.qpos();
+    /// The x whose change over a step the forward reward pays for: the root slider for the
+    /// planar robots and the swimmer, the torso body for the Ant (0 for the other tasks).
+    pub(super) fn forward_x(self, sim: &Simulation) -> f64 {
         match self {
             MujocoTask::Swimmer
             | MujocoTask::Hopper
             | MujocoTask::HalfCheetah
-            | MujocoTask::Walker2d => Before { x: qpos[0] },
-            MujocoTask::Ant => Before {
-                x: sim.data.xpos()[sim.bodies[0]][0],
-            },
-            _ => Before::default(),
+            | MujocoTask::Walker2d => sim.data.qpos()[0],
+            MujocoTask::Ant => sim.data.xpos()[sim.bodies[0]][0],
+            _ => 0.0,
         }
     }
 
@@ -145,16 +137,18 @@ impl MujocoTask {
     }
 
     /// The step's reward and whether the episode terminated, from the state after the
-    /// physics, what it was before, the float32 action and the observation just made.
+    /// physics, [`MujocoTask::forward_x`] before it, the float32 action and the observation
+    /// just made.
     pub(super) fn reward(
         self,
         sim: &Simulation,
-        before: Before,
+        x_before: f64,
         action: &[f32],
         observation: &[f64],
     ) -> (f64, bool) {
         let data = &sim.data;
         let (qpos, qvel) = (data.qpos(), data.qvel());
+        let x_velocity = (self.forward_x(sim) - x_before) / sim.dt;
         match self {
             MujocoTask::InvertedPendulum => {
                 let terminated =
@@ -178,16 +172,9 @@ impl MujocoTask {
                 let reward_ctrl = -control_cost(1.0, action);
                 (reward_dist + reward_ctrl, false)
             }
-            MujocoTask::Swimmer => {
-                let x_velocity = (qpos[0] - before.x) / sim.dt;
-                (x_velocity - control_cost(1e-4, action), false)
-            }
-            MujocoTask::HalfCheetah => {
-                let x_velocity = (qpos[0] - before.x) / sim.dt;
-                (x_velocity - control_cost(0.1, action), false)
-            }
+            MujocoTask::Swimmer => (x_velocity - control_cost(1e-4, action), false),
+            MujocoTask::HalfCheetah => (x_velocity - control_cost(0.1, action), false),
             MujocoTask::Hopper => {
-                let x_velocity = (qpos[0] - before.x) / sim.dt;
                 let (z, angle) = (qpos[1], qpos[2]);
                 let state_ok = qpos[2..]
                     .iter()
@@ -197,13 +184,11 @@ impl MujocoTask {
                 walker_reward(x_velocity, healthy, control_cost(1e-3, action))
             }
             MujocoTask::Walker2d => {
-                let x_velocity = (qpos[0] - before.x) / sim.dt;
                 let (z, angle) = (qpos[1], qpos[2]);
                 let healthy = 0.8 < z && z < 2.0 && -1.0 < angle && angle < 1.0;
                 walker_reward(x_velocity, healthy, control_cost(1e-3, action))
             }
             MujocoTask::Ant => {
-                let x_velocity = (data.xpos()[sim.bodies[0]][0] - before.x) / sim.dt;
                 let finite = qpos.iter().chain(qvel).all(|s| s.is_finite());
                 let healthy = finite && (0.2..=1.0).contains(&qpos[2]);
                 let squares: Vec<f64> = data
@@ -243,6 +228,48 @@ fn reacher_offset(sim: &Simulation) -> [f64; 3] {
 }
 
 impl MujocoTask {
+    /// Checks that `model` has the sizes of Gymnasium's model that the task's rules index
+    /// into (positions, velocities, actuators; the Ant's bodies, the double pendulum's tip
+    /// site), so that a user's variant keeps the observation and action layout and nothing
+    /// indexes past its arrays.
+    pub(super) fn check_model(self, model: &mujoco_rs::prelude::MjModel) -> Result<(), String> {
+        let raw = model.ffi();
+        let (nq, nv, nu) = match self {
+            MujocoTask::InvertedPendulum => (2, 2, 1),
+            MujocoTask::InvertedDoublePendulum => (3, 3, 1),
+            MujocoTask::Reacher => (4, 4, 2),
+            MujocoTask::Swimmer => (5, 5, 2),
+            MujocoTask::Hopper => (6, 6, 3),
+            MujocoTask::HalfCheetah | MujocoTask::Walker2d => (9, 9, 6),
+            MujocoTask::Ant => (15, 14, 8),
+        };
+        let mut problems = Vec::new();
+        for (what, found, needed) in [
+            ("positions (nq)", raw.nq, nq),
+            ("velocities (nv)", raw.nv, nv),
+            ("actuators (nu)", raw.nu, nu),
+        ] {
+            if found != needed {
+                problems.push(format!("{found} {what} where {} has {needed}", self.id()));
+            }
+        }
+        if self == MujocoTask::Ant && raw.nbody != 14 {
+            problems.push(format!("{} bodies where Ant-v5 has 14", raw.nbody));
+        }
+        if self == MujocoTask::InvertedDoublePendulum && raw.nsite < 1 {
+            problems.push("no site for the pole's tip".into());
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(format!(
+                "{}: its observation values and actions would not keep {}'s layout",
+                problems.join(", "),
+                self.id()
+            ))
+        }
+    }
+
     /// The bodies a task reads by name, resolved to ids when the model loads.
     pub(super) fn named_bodies(self) -> &'static [&'static str] {
         match self {
