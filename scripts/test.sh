@@ -16,6 +16,9 @@ bash scripts/setup-mujoco.sh
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo test --workspace --locked
+# Every fuzz target built (coverage-instrumented, cargo-fuzz on stable) and run briefly; the
+# seed corpus and regression inputs were already replayed by `cargo test` above.
+PPO_SANDBOX_FUZZ_DEV=1 bash scripts/fuzz.sh 15
 # The build without MuJoCo: its ids are described, and making one says how to get MuJoCo.
 cargo test -p ppo-sandbox-envs --locked --test mujoco --test gym_parity
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked

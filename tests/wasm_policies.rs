@@ -163,3 +163,33 @@ fn native_limits_hold() {
     assert_eq!(wat_crash(exit, Limits::default()).kind, CrashKind::Exit);
     assert_engine_still_works();
 }
+
+/// Found by fuzzing (wasm_module): wasmtime's validator passed a module whose import section
+/// uses the compact-imports encoding, then its compiler refused it; the engine reported that
+/// as the module exceeding the per-instance limits.
+#[test]
+fn a_module_wasmtime_cannot_parse_is_invalid_source_not_resource_limit() {
+    let bytes = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/compact_imports.wasm"
+    ))
+    .expect("regression module");
+    let crash = engine()
+        .load(&PolicySource::wasm(bytes), &cartpole_options())
+        .expect_err("the module does not compile");
+    assert_eq!(crash.kind, CrashKind::InvalidSource, "{crash:#?}");
+    assert_engine_still_works();
+}
+
+/// Found by fuzzing (wasm_module): an out-of-bounds load in a native module was reported as a
+/// stack overflow (true only of the Python guest, whose shadow stack sits at address zero).
+#[test]
+fn an_out_of_bounds_access_in_a_native_module_is_a_trap_not_a_stack_overflow() {
+    let crash = wat_crash(
+        &module(1, "i32.const -8 i64.load drop i32.const 0"),
+        Limits::default(),
+    );
+    assert_eq!(crash.kind, CrashKind::Trap, "{crash:#?}");
+    assert!(crash.message.contains("out of bounds"), "{}", crash.message);
+    assert_engine_still_works();
+}

@@ -159,6 +159,25 @@ const MAX_POOLED_MEMORIES_PER_MODULE: u32 = 4;
 const MAX_POOLED_TABLE_ELEMENTS: usize = 1 << 20;
 const MAX_POOLED_INSTANCE_BYTES: usize = 4 << 20;
 
+/// The wasmtime settings of an engine; `pooled_instances` as in [`EngineConfig`].
+fn wasmtime_config(config: &EngineConfig, pooled_instances: Option<u32>) -> wasmtime::Config {
+    let mut wasm_config = wasmtime::Config::new();
+    wasm_config
+        .consume_fuel(true)
+        .epoch_interruption(true)
+        .max_wasm_stack(config.wasm_stack_bytes)
+        // Policies run synchronously; wasmtime still checks the stack cap against this.
+        .async_stack_size(config.wasm_stack_bytes + 1024 * 1024)
+        .cranelift_opt_level(wasmtime::OptLevel::Speed)
+        .parallel_compilation(true);
+    if let Some(live_instances) = pooled_instances {
+        wasm_config.allocation_strategy(wasmtime::InstanceAllocationStrategy::Pooling(
+            pooling_config(live_instances),
+        ));
+    }
+    wasm_config
+}
+
 /// The sandbox engine: cheap to clone, safe to share between threads. Each loaded
 /// [`Policy`] gets its own isolated store; the compiled guest code is shared.
 #[derive(Clone, Debug)]
@@ -187,20 +206,7 @@ impl std::fmt::Debug for EngineInner {
 impl Engine {
     /// An engine with the given settings.
     pub fn new(config: EngineConfig) -> Result<Engine, EngineError> {
-        let mut wasm_config = wasmtime::Config::new();
-        wasm_config
-            .consume_fuel(true)
-            .epoch_interruption(true)
-            .max_wasm_stack(config.wasm_stack_bytes)
-            // Policies run synchronously; wasmtime still checks the stack cap against this.
-            .async_stack_size(config.wasm_stack_bytes + 1024 * 1024)
-            .cranelift_opt_level(wasmtime::OptLevel::Speed)
-            .parallel_compilation(true);
-        if let Some(live_instances) = config.pooled_instances {
-            wasm_config.allocation_strategy(wasmtime::InstanceAllocationStrategy::Pooling(
-                pooling_config(live_instances),
-            ));
-        }
+        let wasm_config = wasmtime_config(&config, config.pooled_instances);
         let wasmtime = wasmtime::Engine::new(&wasm_config)
             .map_err(|e| EngineError::Config(format!("{e:#}")))?;
         let mut linker = Linker::new(&wasmtime);
@@ -231,6 +237,18 @@ impl Engine {
         options: &LoadOptions,
     ) -> Result<Policy, CrashReport> {
         policy::load(self, source, options)
+    }
+
+    /// Whether `binary` compiles with this engine's settings but no pooling allocator: tells a
+    /// module that exceeds a pooled instance slot (it does) from one wasmtime cannot compile at
+    /// all although it validates (it does not). Only called after a failed compile.
+    pub(crate) fn compiles_unpooled(&self, binary: &[u8]) -> bool {
+        if self.inner.config.pooled_instances.is_none() {
+            return false;
+        }
+        wasmtime::Engine::new(&wasmtime_config(&self.inner.config, None))
+            .and_then(|unpooled| Module::new(&unpooled, binary))
+            .is_ok()
     }
 
     /// Compiles (or loads from the cache) the Python guest now rather than at the first
