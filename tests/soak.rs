@@ -140,7 +140,7 @@ fn ten_thousand_policies_through_one_engine_keep_memory_flat() {
         .unwrap_or(10_000);
     let limits = Limits::default()
         .with_load_fuel(200_000_000)
-        .with_act_fuel(10_000_000)
+        .with_act_fuel(100_000_000)
         .with_memory_bytes(64 << 20)
         .with_output_bytes(16 * 1024);
     let kinds = mix();

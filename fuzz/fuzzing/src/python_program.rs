@@ -708,7 +708,7 @@ impl Generator<'_, '_> {
             11 => {
                 let base = self.expression()?;
                 let dunder = *self.u.choose(DUNDERS)?;
-                format!("{base}.{dunder}")
+                format!("({base}).{dunder}")
             }
             12 => format!("{}[{}]", self.expression()?, self.expression()?),
             13 => {
@@ -747,10 +747,9 @@ impl Generator<'_, '_> {
                     format!("float('{value}')")
                 }
             }
-            3 => format!(
-                "{:?}",
+            3 => crate::boundary::python_string(
                 self.u
-                    .choose(&["", "a", "policy", "\u{0}", "é", "%s%n", "\\N"])?
+                    .choose(&["", "a", "policy", "\u{0}", "é", "%s%n", "\\N"])?,
             ),
             4 => self
                 .u

@@ -62,7 +62,11 @@ pub fn play(
     let mut policy = match engine().load(source, &options) {
         Ok(policy) => policy,
         Err(crash) => {
-            check_crash(&crash, limits, started.elapsed());
+            let timed = matches!(
+                source,
+                PolicySource::Python(_) | PolicySource::PythonBytes(_)
+            );
+            check_crash(&crash, limits, timed.then(|| started.elapsed()));
             assert_eq!(
                 crash.phase,
                 Phase::Load,
@@ -80,7 +84,7 @@ pub fn play(
     let mut observation = env.reset(Some(seed));
     let started = Instant::now();
     if let Err(crash) = policy.reset() {
-        check_crash(&crash, limits, started.elapsed());
+        check_crash(&crash, limits, Some(started.elapsed()));
         note(crash, &mut first_crash);
     }
     for _ in 0..steps {
@@ -102,7 +106,7 @@ pub fn play(
                             observation = env.reset(Some(seed + 1));
                             let started = Instant::now();
                             if let Err(crash) = policy.reset() {
-                                check_crash(&crash, limits, started.elapsed());
+                                check_crash(&crash, limits, Some(started.elapsed()));
                                 note(crash, &mut first_crash);
                             }
                         } else {
@@ -118,7 +122,7 @@ pub fn play(
                 }
             }
             Err(crash) => {
-                check_crash(&crash, limits, started.elapsed());
+                check_crash(&crash, limits, Some(started.elapsed()));
                 if poisoned_before {
                     assert_eq!(
                         crash.kind,
