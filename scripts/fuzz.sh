@@ -28,10 +28,10 @@ fi
 
 # The Python guest is built once by the ordinary build (target/ppo-sandbox-guest); reuse it
 # rather than building RustPython again in the instrumented target folder.
-main_target="${CARGO_TARGET_DIR:-target}"
+main_target="$(realpath -m "${CARGO_TARGET_DIR:-target}")"
 guest="$main_target/ppo-sandbox-guest/wasm32-wasip1/release/ppo_sandbox_python_runner.wasm"
 if [ -f "$guest" ]; then
-  export PPO_SANDBOX_PYTHON_GUEST_WASM="$PWD/$guest"
+  export PPO_SANDBOX_PYTHON_GUEST_WASM="$guest"
 fi
 
 # A release build (cargo-fuzz's default, with debug assertions) runs inputs several times
