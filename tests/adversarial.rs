@@ -522,9 +522,10 @@ fn table_limit_edge() {
 #[test]
 fn act_deadline_holds_against_a_guest_that_sleeps_on_the_host() {
     // poll_oneoff is the one WASI call that could block the host thread: on the virtual clock
-    // it returns at once, so a policy sleeping in a loop runs out of fuel, never hangs.
+    // it returns at once, so a policy sleeping in a loop runs out of fuel (a blocked host
+    // thread would show as the 10 s deadline instead). No wall-clock assertion: the first
+    // load in a fresh cache compiles the guest, and CI machines are shared.
     let source = "import time\ndef act(obs):\n    while True:\n        time.sleep(3600)\n";
-    let started = std::time::Instant::now();
     let crash = crash_of(
         source,
         Limits::default()
@@ -533,7 +534,6 @@ fn act_deadline_holds_against_a_guest_that_sleeps_on_the_host() {
         1,
     );
     assert_eq!(crash.kind, CrashKind::ActFuelExhausted, "{crash:#?}");
-    assert!(started.elapsed().as_secs() < 60);
 }
 
 #[test]
