@@ -30,6 +30,22 @@ fn python(name: &'static str, source: &str, allowed: &'static [CrashKind]) -> Ki
     }
 }
 
+/// A native module (text format) speaking the contract version 1, with `act` as `ppo_act`'s
+/// body.
+fn native(name: &'static str, act: &str, allowed: &'static [CrashKind]) -> Kind {
+    let wat = format!(
+        r#"(module (memory (export "memory") 1)
+  (func (export "ppo_contract_version") (result i32) i32.const 1)
+  (func (export "ppo_obs_buffer") (param i32) (result i32) i32.const 1024)
+  (func (export "ppo_act") (param i32) (result i32) {act}))"#
+    );
+    Kind {
+        name,
+        source: PolicySource::wasm(wat.into_bytes()),
+        allowed,
+    }
+}
+
 fn mix() -> Vec<Kind> {
     let rust_policy = std::fs::read(env!("PPO_SANDBOX_EXAMPLE_LINEAR_WASM")).unwrap();
     vec![
@@ -94,30 +110,12 @@ fn mix() -> Vec<Kind> {
             "import gc, sys\nx = [c.__name__ for c in object.__subclasses__()]\nf = sys._getframe()\ndef act(obs):\n    return len(gc.get_objects() if hasattr(gc, 'get_objects') else []) % 2\n",
             &[],
         ),
-        Kind {
-            name: "native trap",
-            source: PolicySource::wasm(
-                br#"(module (memory (export "memory") 1)
-                  (func (export "ppo_contract_version") (result i32) i32.const 1)
-                  (func (export "ppo_obs_buffer") (param i32) (result i32) i32.const 1024)
-                  (func (export "ppo_act") (param i32) (result i32) unreachable))"#
-                    .to_vec(),
-            ),
-            allowed: &[CrashKind::Trap],
-        },
-        Kind {
-            name: "native memory grow",
-            source: PolicySource::wasm(
-                br#"(module (memory (export "memory") 1)
-                  (func (export "ppo_contract_version") (result i32) i32.const 1)
-                  (func (export "ppo_obs_buffer") (param i32) (result i32) i32.const 1024)
-                  (func (export "ppo_act") (param i32) (result i32)
-                    (loop (br_if 0 (i32.ne (memory.grow (i32.const 64)) (i32.const -1))))
-                    unreachable))"#
-                    .to_vec(),
-            ),
-            allowed: &[CrashKind::MemoryLimit],
-        },
+        native("native trap", "unreachable", &[CrashKind::Trap]),
+        native(
+            "native memory grow",
+            "(loop (br_if 0 (i32.ne (memory.grow (i32.const 64)) (i32.const -1)))) unreachable",
+            &[CrashKind::MemoryLimit],
+        ),
     ]
 }
 

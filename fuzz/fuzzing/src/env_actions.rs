@@ -76,8 +76,7 @@ impl EnvSession {
             Err(EnvError::Unavailable { .. }) => return,
             Err(error) => panic!("{id} does not build: {error}"),
         };
-        let observation_len = |observation: &[f64]| observation.len();
-        let expected_len = observation_len(&env.reset(self.seed));
+        let expected_len = env.reset(self.seed).len();
         let mut over = false;
         let mut steps = 0usize;
         for call in &self.calls {

@@ -35,18 +35,18 @@ fn arbitrary<'a, T: Arbitrary<'a>>(data: &'a [u8]) -> Option<T> {
     T::arbitrary_take_rest(Unstructured::new(data)).ok()
 }
 
+/// Plays a fuzzed policy under the fuzz limits (every call held to the oracles), then checks
+/// the engine still runs a good policy.
+fn fuzz_policy(source: PolicySource, env: &str, seed: u64) {
+    play(&source, env, &fuzz_limits(), seed, STEPS);
+    assert_engine_runs_good_policy();
+}
+
 /// Raw bytes as Python source (any bytes: not UTF-8, NUL, huge), played in the environment
 /// its `# env:` line names.
 pub fn python_source(data: &[u8]) {
     let env = env_of(&String::from_utf8_lossy(data));
-    play(
-        &PolicySource::python_bytes(data.to_vec()),
-        env,
-        &fuzz_limits(),
-        1,
-        STEPS,
-    );
-    assert_engine_runs_good_policy();
+    fuzz_policy(PolicySource::python_bytes(data.to_vec()), env, 1);
 }
 
 /// A grammar-generated Python program.
@@ -54,14 +54,11 @@ pub fn python_grammar(data: &[u8]) {
     let Some(program) = arbitrary::<PythonProgram>(data) else {
         return;
     };
-    play(
-        &PolicySource::python(program.source),
+    fuzz_policy(
+        PolicySource::python(program.source),
         FUZZ_ENVS[program.env],
-        &fuzz_limits(),
         2,
-        STEPS,
     );
-    assert_engine_runs_good_policy();
 }
 
 /// A real policy, mutated.
@@ -69,14 +66,7 @@ pub fn python_mutated(data: &[u8]) {
     let Some(policy) = arbitrary::<MutatedPolicy>(data) else {
         return;
     };
-    play(
-        &PolicySource::python(policy.source),
-        policy.env,
-        &fuzz_limits(),
-        3,
-        STEPS,
-    );
-    assert_engine_runs_good_policy();
+    fuzz_policy(PolicySource::python(policy.source), policy.env, 3);
 }
 
 /// An arbitrary WebAssembly module as a native policy.
@@ -85,14 +75,7 @@ pub fn wasm_module(data: &[u8]) {
         return;
     };
     let env = FUZZ_ENVS[data.first().map_or(0, |b| usize::from(*b)) % FUZZ_ENVS.len()];
-    play(
-        &PolicySource::wasm(module.bytes),
-        env,
-        &fuzz_limits(),
-        4,
-        STEPS,
-    );
-    assert_engine_runs_good_policy();
+    fuzz_policy(PolicySource::wasm(module.bytes), env, 4);
 }
 
 /// Observations and actions across the guest boundary.
