@@ -37,6 +37,7 @@ mod description;
 mod env;
 mod error;
 mod mujoco;
+mod multi_agent;
 mod noise_world;
 mod np_random;
 mod numpy_math;
@@ -52,6 +53,12 @@ pub use error::EnvError;
 #[cfg(feature = "mujoco")]
 pub use mujoco::MujocoEnv;
 pub use mujoco::MujocoTask;
+pub use multi_agent::{
+    ACTION_BACKWARD, ACTION_BEAM, ACTION_CLEAN, ACTION_FORWARD, ACTION_ROTATE_LEFT,
+    ACTION_ROTATE_RIGHT, ACTION_STAND, ACTION_STEP_LEFT, ACTION_STEP_RIGHT, AGENT_COUNTS,
+    AgentInfo, Dilemma, DilemmaConfig, MultiAgentDescription, ParallelEnv, ParallelRegistry,
+    ParallelStep, SocialDilemma, StepOutcome, StructuredField, StructuredShape, make_parallel,
+};
 pub use noise_world::{
     CODE_BAD, CODE_DETERMINISTIC, CODE_GOAL, CODE_MILESTONE_1, CODE_MILESTONE_2,
     CODE_STOCHASTIC_RESET, CODE_STOCHASTIC_STAY, CODE_WALL, NoiseWorld, NoiseWorldConfig,

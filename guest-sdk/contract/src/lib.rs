@@ -54,6 +54,15 @@ pub const EXPORT_PREINIT: &str = "ppo_preinit";
 pub const OBS_KIND_BOX: &str = "box";
 /// Observation kind line for a Discrete observation: a plain integer.
 pub const OBS_KIND_DISCRETE: &str = "discrete";
+/// Observation kind line for a structured observation (multi-agent worlds): a read-only
+/// record built from the flat values in order. Each following line is one item:
+///
+/// - `int NAME` / `float NAME`: one value, as a Python `int` or `float`;
+/// - `grid NAME ROWS COLS`: `ROWS * COLS` values, row-major, as a tuple of row tuples of
+///   `int`s (`obs.apples[y][x]`);
+/// - `records NAME COUNT FIELD...`: `COUNT` records of one `int` per field, as a tuple of
+///   read-only records (`obs.agents[i].x`).
+pub const OBS_KIND_STRUCT: &str = "struct";
 
 /// Size in bytes of a [`Reply`] in guest memory.
 pub const REPLY_SIZE: usize = 16;

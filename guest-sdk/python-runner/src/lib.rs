@@ -16,6 +16,10 @@ use rustpython_vm::{
     compiler::Mode,
 };
 
+mod structured;
+
+use structured::{StructItem, Structured};
+
 const PRELUDE: &str = include_str!("prelude.py");
 const POLICY_MODULE: &str = "policy";
 const POLICY_FILE: &str = "policy.py";
@@ -31,6 +35,8 @@ struct Runner {
     /// mentions a field name) or as plain lists, which the interpreter indexes far faster.
     named_observation: bool,
     discrete_observation: bool,
+    /// A structured observation (multi-agent worlds): named scalars, grids and records.
+    structured: Option<Structured>,
     act: Option<PyObjectRef>,
     /// `act` as a function (and the object it is bound to) that takes exactly the
     /// observation: called without argument binding.
@@ -48,13 +54,13 @@ thread_local! {
 }
 
 /// A failure to report to the host.
-struct Failure {
+pub(crate) struct Failure {
     kind: u32,
     text: String,
 }
 
 impl Failure {
-    fn protocol(message: &str) -> Failure {
+    pub(crate) fn protocol(message: &str) -> Failure {
         Failure { kind: contract::ERROR_PROTOCOL, text: join_text("ProtocolError", message, "") }
     }
 }
@@ -129,6 +135,7 @@ impl Runner {
             field_names: Vec::new(),
             named_observation: true,
             discrete_observation: false,
+            structured: None,
             act: None,
             exact_act: None,
             reset: None,
@@ -145,6 +152,16 @@ impl Runner {
         self.discrete_observation = match kind {
             contract::OBS_KIND_DISCRETE => true,
             contract::OBS_KIND_BOX => false,
+            contract::OBS_KIND_STRUCT => {
+                let items = lines.map(StructItem::parse).collect::<Result<Vec<_>, _>>()?;
+                let prelude = self.prelude.clone();
+                let structured = self.interpreter.enter(|vm| {
+                    Structured::new(vm, &prelude, items)
+                        .map_err(|exc| exception_failure(vm, &exc, contract::ERROR_PROTOCOL))
+                })?;
+                self.structured = Some(structured);
+                return Ok(());
+            }
             other => return Err(Failure::protocol(&format!("unknown observation kind {other:?}"))),
         };
         let names: Vec<String> = lines.map(str::to_owned).collect();
@@ -164,7 +181,7 @@ impl Runner {
     }
 
     fn load(&mut self, source: &str) -> Result<(), Failure> {
-        if self.observation_type.is_none() && !self.discrete_observation {
+        if self.observation_type.is_none() && !self.discrete_observation && self.structured.is_none() {
             return Err(Failure::protocol("ppo_load before ppo_configure"));
         }
         if self.act.is_some() {
@@ -267,8 +284,11 @@ impl Runner {
         };
         let reply_data = &mut self.reply_data;
         let obs_list = &mut self.obs_list;
+        let structured = &mut self.structured;
         self.interpreter.enter(|vm| {
-            let obs: PyObjectRef = if discrete {
+            let obs: PyObjectRef = if let Some(structured) = structured {
+                structured.build(vm, values).map_err(|exc| exception_failure(vm, &exc, contract::ERROR_PROTOCOL))?
+            } else if discrete {
                 let value = values.first().copied().unwrap_or_default();
                 // Discrete observations arrive as exact small integers.
                 vm.ctx.new_int(value as i64).into()

@@ -114,3 +114,25 @@ def reseed():
     import random
 
     random.seed()
+
+
+def make_struct_type(type_name, names):
+    """A read-only record: a tuple whose elements are also read by field name
+    (`obs.apples`, `agent.x`). `__slots__ = ()` leaves no attribute a policy could set."""
+    namespace = {
+        "__slots__": (),
+        "__module__": "builtins",
+        "__doc__": "A read-only record of an observation; its fields are in `_fields`.",
+        "_fields": tuple(names),
+        "_asdict": lambda self: dict(zip(self._fields, self)),
+        "__repr__": lambda self: type_name + "(" + ", ".join(
+            f"{name}={value!r}" for name, value in zip(self._fields, self)
+        ) + ")",
+    }
+    for index, name in enumerate(names):
+        if name.isidentifier() and not name.startswith("_") and name not in _TUPLE_NAMES:
+            namespace[name] = property(itemgetter(index))
+    return type(type_name, (tuple,), namespace)
+
+
+_TUPLE_NAMES = frozenset(dir(tuple))
