@@ -64,6 +64,7 @@ mod host;
 mod limits;
 #[cfg(feature = "optimizer")]
 pub mod llm;
+mod multi_agent;
 #[cfg(feature = "optimizer")]
 pub mod optimize;
 mod policy;
@@ -77,6 +78,10 @@ mod workers;
 pub use cache::CacheOutcome;
 pub use engine::{Engine, EngineConfig, EngineError, PythonStart};
 pub use limits::Limits;
+pub use multi_agent::{
+    AgentEpisode, MatchConfig, MatchEpisode, MatchError, MatchReport, SocialMetrics, cross_play,
+    play_match, self_play,
+};
 pub use policy::{LoadOptions, ObservationLayout, Policy};
 pub use report::{CapturedOutput, CrashKind, CrashReport, Phase};
 pub use rollout::{

@@ -1,7 +1,7 @@
 //! A loaded policy: one guest instance in its own store, called once per step.
 
 use ppo_sandbox_contract as contract;
-use ppo_sandbox_envs::{Action, EnvDescription, Space};
+use ppo_sandbox_envs::{Action, EnvDescription, MultiAgentDescription, Space, StructuredField};
 use wasmtime::{Instance, Memory, Store, Trap, TypedFunc};
 
 use crate::host::{GuestExit, HostState, MemoryLimitExceeded, ResourceLimitExceeded};
@@ -20,6 +20,9 @@ pub struct ObservationLayout {
     pub discrete: bool,
     /// Field names for `obs.<name>` (Box observations).
     pub field_names: Vec<String>,
+    /// A structured observation (multi-agent worlds): named scalars, grids and records, read
+    /// as a read-only record. When set, `discrete` and `field_names` are not used.
+    pub structure: Option<Vec<StructuredField>>,
 }
 
 impl ObservationLayout {
@@ -28,6 +31,16 @@ impl ObservationLayout {
         ObservationLayout {
             discrete: description.observation_space.is_discrete(),
             field_names: description.field_names(),
+            structure: None,
+        }
+    }
+
+    /// The structured layout a multi-agent world describes (`obs.apples[y][x]`).
+    pub fn structured(description: &MultiAgentDescription) -> ObservationLayout {
+        ObservationLayout {
+            discrete: false,
+            field_names: Vec::new(),
+            structure: Some(description.observation_fields.clone()),
         }
     }
 
@@ -36,6 +49,7 @@ impl ObservationLayout {
         ObservationLayout {
             discrete: false,
             field_names: names.iter().map(|n| (*n).to_owned()).collect(),
+            structure: None,
         }
     }
 }
@@ -57,6 +71,16 @@ impl LoadOptions {
     pub fn for_env(description: &EnvDescription) -> LoadOptions {
         LoadOptions {
             observation: ObservationLayout::of(description),
+            action_space: Some(description.action_space.clone()),
+            limits: Limits::default(),
+            seed: 0,
+        }
+    }
+
+    /// Options for one agent's policy in the multi-agent world `description` describes.
+    pub fn for_multi_agent(description: &MultiAgentDescription) -> LoadOptions {
+        LoadOptions {
+            observation: ObservationLayout::structured(description),
             action_space: Some(description.action_space.clone()),
             limits: Limits::default(),
             seed: 0,
@@ -543,15 +567,18 @@ impl Policy {
                 "the Python guest lacks its exports".into(),
             ));
         };
-        let kind = if layout.discrete {
-            contract::OBS_KIND_DISCRETE
-        } else {
-            contract::OBS_KIND_BOX
+        let (kind, lines) = match &layout.structure {
+            Some(fields) => (
+                contract::OBS_KIND_STRUCT,
+                fields.iter().map(StructuredField::layout_line).collect(),
+            ),
+            None if layout.discrete => (contract::OBS_KIND_DISCRETE, layout.field_names.clone()),
+            None => (contract::OBS_KIND_BOX, layout.field_names.clone()),
         };
         let mut spec = String::from(kind);
-        for name in &layout.field_names {
+        for line in &lines {
             spec.push('\n');
-            spec.push_str(name);
+            spec.push_str(line);
         }
         let load_fuel = self.limits.load_fuel;
         // The policy's clock and random source start here, whether the interpreter was just

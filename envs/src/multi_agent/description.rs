@@ -103,6 +103,9 @@ pub struct MultiAgentDescription {
     pub action_space: Space,
     /// What each action means.
     pub action_meanings: Vec<String>,
+    /// The action that does nothing: what an agent whose policy failed takes for the rest
+    /// of its episode.
+    pub idle_action: i64,
     /// The rules that decide rewards, as text.
     pub reward_rules: String,
     pub termination: String,

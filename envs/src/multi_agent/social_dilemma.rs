@@ -577,7 +577,7 @@ fn describe(config: &DilemmaConfig, rows: usize, cols: usize) -> MultiAgentDescr
     let grid = Grid { rows, cols };
     let mut fields = vec![
         StructuredField::new(
-            "index",
+            "agent_id",
             Int,
             "your agent's index i: you are `obs.agents[i]`",
         ),
@@ -670,6 +670,7 @@ fn describe(config: &DilemmaConfig, rows: usize, cols: usize) -> MultiAgentDescr
         ),
         action_space: Space::discrete(if cleanup { 9 } else { 8 }),
         action_meanings,
+        idle_action: ACTION_STAND,
         reward_rules: reward_rules.into(),
         termination: "Never: no state ends the episode early.".into(),
         truncation: format!("After {EPISODE_STEPS} steps."),
@@ -713,13 +714,13 @@ def nearest(grid, x, y):
 def act(obs):
     if obs.tagged_out:
         return 7
-    target = nearest(obs.waste if obs.index % 2 == 0 else obs.apples, obs.x, obs.y)
+    target = nearest(obs.waste if obs.agent_id % 2 == 0 else obs.apples, obs.x, obs.y)
     if target is None:
         return 7
     d, tx, ty = target
     dx, dy = tx - obs.x, ty - obs.y
     want = (1 if dx > 0 else 3) if abs(dx) >= abs(dy) else (2 if dy > 0 else 0)
-    if obs.index % 2 == 0 and d <= 3:
+    if obs.agent_id % 2 == 0 and d <= 3:
         # Face the waste, then clean.
         return 8 if want == obs.orientation else 5
     return (0, 3, 1, 2)[(want - obs.orientation) % 4]
