@@ -9,7 +9,6 @@ use ppo_sandbox_envs::{
 const INDEX: usize = 0;
 const STEP: usize = 1;
 const X: usize = 2;
-const Y: usize = 3;
 const ORIENTATION: usize = 4;
 const TAGGED_OUT: usize = 5;
 const HEAD: usize = 6;

@@ -303,7 +303,7 @@ impl SocialDilemma {
             rewards[agent] -= CLEANUP_FIRE_COST;
         }
         let covered = self.beam_cells(agent, length, width);
-        for target in 0..self.agents.len() {
+        for (target, reward) in rewards.iter_mut().enumerate() {
             if target == agent
                 || self.agents[target].tagged_out > 0
                 || !covered.contains(&self.agent_cell(target))
@@ -311,7 +311,7 @@ impl SocialDilemma {
                 continue;
             }
             if self.dilemma == Dilemma::Cleanup {
-                rewards[target] -= CLEANUP_HIT_PENALTY;
+                *reward -= CLEANUP_HIT_PENALTY;
             }
             let t = &mut self.agents[target];
             t.hits += 1;
@@ -501,11 +501,11 @@ impl ParallelEnv for SocialDilemma {
         for agent in &mut self.agents {
             agent.tagged_out = agent.tagged_out.saturating_sub(1);
         }
-        for agent in 0..n {
+        for (agent, &action) in actions.iter().enumerate() {
             if self.agents[agent].tagged_out > 0 {
                 continue;
             }
-            match actions[agent] {
+            match action {
                 ACTION_FORWARD => self.move_agent(agent, 0),
                 ACTION_STEP_RIGHT => self.move_agent(agent, 1),
                 ACTION_BACKWARD => self.move_agent(agent, 2),
