@@ -10,14 +10,15 @@ use std::io::IsTerminal;
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
-use ppo_sandbox_engine::envs::Registry;
+use ppo_sandbox_engine::envs::{ParallelRegistry, Registry};
 use ppo_sandbox_engine::llm::HttpProviderConfig;
 use ppo_sandbox_engine::optimize::{
     self, CandidateRecord, ModelProposer, ModelSettings, OptimizeSettings, Progress, ProviderSpec,
-    RunDir,
+    RunDir, SocialFeedback,
 };
 use ppo_sandbox_engine::{
-    Engine, EngineConfig, Limits, PolicySource, RolloutConfig, RolloutReport, Workers, rollout,
+    Engine, EngineConfig, Limits, MatchConfig, MatchReport, PolicySource, RolloutConfig,
+    RolloutReport, Workers, play_match, rollout,
 };
 
 /// The hidden subcommand `optimize` starts its worker processes with.
@@ -52,6 +53,9 @@ enum Command {
     /// Print an environment's description, as the model is given it.
     Describe {
         env: String,
+        /// Multi-agent worlds: the number of agents (default: the world's own).
+        #[arg(long)]
+        agents: Option<usize>,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -175,6 +179,13 @@ struct OptimizeArgs {
     /// Continue the run in this directory with its own settings.
     #[arg(long)]
     resume: Option<PathBuf>,
+    /// Multi-agent worlds: agents in self-play (default: the world's own count).
+    #[arg(long)]
+    agents: Option<usize>,
+    /// Multi-agent worlds: what refinement prompts show of each candidate: `sparse` (its mean
+    /// return) or `dense` (plus efficiency, equality, sustainability and peace).
+    #[arg(long, default_value = "sparse", value_parser = ["sparse", "dense"])]
+    feedback: String,
     /// Print the outcome as JSON.
     #[arg(long)]
     json: bool,
@@ -199,6 +210,20 @@ struct EvalArgs {
     /// Limits as a JSON file (fields of `Limits`; unknown fields are refused).
     #[arg(long)]
     limits: Option<PathBuf>,
+    /// Multi-agent worlds: the number of agents (default: the world's own). Every agent runs
+    /// the policy in its own sandbox (self-play), unless --opponent is given.
+    #[arg(long)]
+    agents: Option<usize>,
+    /// Multi-agent worlds, cross-play: the policy the agents from --opponent-from on run.
+    #[arg(long)]
+    opponent: Option<PathBuf>,
+    /// Multi-agent worlds, cross-play: the first agent that runs --opponent [default: half
+    /// the agents, rounded down, run the policy].
+    #[arg(long, requires = "opponent")]
+    opponent_from: Option<usize>,
+    /// Multi-agent worlds: episodes played at once (0: one per core).
+    #[arg(long, default_value_t = 0)]
+    threads: usize,
     /// Print the whole report as JSON.
     #[arg(long)]
     json: bool,
@@ -234,10 +259,29 @@ fn run(cli: Cli) -> Result<u8> {
                         description.action_space.describe()
                     );
                 }
+                let worlds = ParallelRegistry::default();
+                for id in worlds.ids() {
+                    let description = worlds.describe(id, None)?;
+                    println!(
+                        "{id:<32} {} agents (2-10), structured obs, action {}",
+                        description.num_agents,
+                        description.action_space.describe()
+                    );
+                }
             }
             Ok(EXIT_OK)
         }
-        Command::Describe { env, json } => {
+        Command::Describe { env, agents, json } => {
+            let worlds = ParallelRegistry::default();
+            if worlds.contains(&env) {
+                let description = worlds.describe(&env, agents)?;
+                if json {
+                    println!("{}", serde_json::to_string_pretty(&description)?);
+                } else {
+                    print!("{}", description.to_prompt_text());
+                }
+                return Ok(EXIT_OK);
+            }
             let description = registry.describe(&env)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(description)?);
@@ -309,6 +353,12 @@ fn optimize(args: OptimizeArgs) -> Result<u8> {
                 model,
                 budget_tokens: args.budget_tokens,
                 budget_usd: args.budget_usd,
+                num_agents: args.agents,
+                social_feedback: if args.feedback == "dense" {
+                    SocialFeedback::Dense
+                } else {
+                    SocialFeedback::Sparse
+                },
             };
             let manifest = settings.manifest()?;
             if let Some(model) = &manifest.model {
@@ -629,6 +679,9 @@ fn draw_learning_curve(run: &RunDir, png: PathBuf) -> Result<PathBuf> {
 }
 
 fn eval(registry: &Registry, args: EvalArgs) -> Result<u8> {
+    if ParallelRegistry::default().contains(&args.env) {
+        return eval_match(args);
+    }
     let mut env = registry.make(&args.env)?;
     let source = PolicySource::from_path(&args.policy)
         .with_context(|| format!("reading the policy {}", args.policy.display()))?;
@@ -651,6 +704,97 @@ fn eval(registry: &Registry, args: EvalArgs) -> Result<u8> {
     } else {
         EXIT_OK
     })
+}
+
+/// `eval` on a multi-agent world: self-play, or cross-play with --opponent.
+fn eval_match(args: EvalArgs) -> Result<u8> {
+    let worlds = ParallelRegistry::default();
+    let num_agents = match args.agents {
+        Some(n) => n,
+        None => worlds.describe(&args.env, None)?.num_agents,
+    };
+    let read = |path: &PathBuf| {
+        PolicySource::from_path(path)
+            .with_context(|| format!("reading the policy {}", path.display()))
+    };
+    let mut sources = vec![read(&args.policy)?];
+    let assignment: Vec<usize> = match &args.opponent {
+        Some(path) => {
+            sources.push(read(path)?);
+            let from = args.opponent_from.unwrap_or(num_agents / 2).min(num_agents);
+            (0..num_agents).map(|i| usize::from(i >= from)).collect()
+        }
+        None => vec![0; num_agents],
+    };
+    let config = MatchConfig {
+        episodes: args.episodes,
+        seed: args.seed,
+        threads: args.threads,
+        limits: read_limits(args.limits.as_ref())?,
+    };
+    let engine = Engine::new(EngineConfig::default())?;
+    let make = || worlds.make(&args.env, Some(num_agents));
+    let report = play_match(&engine, &sources, &assignment, &make, &config)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print_match(&report, sources.len());
+    }
+    Ok(if report.crashed() {
+        EXIT_POLICY_CRASHED
+    } else {
+        EXIT_OK
+    })
+}
+
+fn print_match(report: &MatchReport, policies: usize) {
+    println!(
+        "{:>8} {:>10} {:>10} {:>14} {:>8}  returns per agent",
+        "seed", "efficiency", "equality", "sustainability", "peace"
+    );
+    for episode in &report.episodes {
+        let returns: Vec<String> = episode
+            .agents
+            .iter()
+            .map(|a| match &a.crash {
+                Some(_) => format!("{:.0}!", a.episode_return),
+                None => format!("{:.0}", a.episode_return),
+            })
+            .collect();
+        let m = episode.metrics;
+        println!(
+            "{:>8} {:>10.3} {:>10.3} {:>14.1} {:>8.2}  {}",
+            episode.seed,
+            m.efficiency,
+            m.equality,
+            m.sustainability,
+            m.peace,
+            returns.join(" ")
+        );
+    }
+    let m = report.metrics();
+    println!(
+        "mean over {} episodes: efficiency {:.3}, equality {:.3}, sustainability {:.1}, peace {:.2}",
+        report.episodes.len(),
+        m.efficiency,
+        m.equality,
+        m.sustainability,
+        m.peace
+    );
+    for policy in 0..policies {
+        if let Some(mean) = report.policy_mean_return(policy) {
+            let failed = if report.policy_failed(policy) {
+                " (FAILED: an agent crashed, ran out of a limit or acted invalidly; it stood still from then on)"
+            } else {
+                ""
+            };
+            println!("policy {policy}: mean agent return {mean:.3}{failed}");
+        }
+    }
+    for (episode, agent, crash) in report.crashes() {
+        println!("episode {episode}, agent_{agent}: {crash}");
+        print_crash_details(crash);
+    }
 }
 
 fn print_report(report: &RolloutReport) {

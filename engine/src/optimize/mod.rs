@@ -45,7 +45,7 @@ pub use model::ModelProposer;
 pub use prompts::{HistoryEntry, PromptError, Prompts};
 pub use run_dir::{
     CandidateRecord, ModelCall, ModelSettings, Origin, ProviderSpec, RunDir, RunDirError,
-    RunManifest, best_of,
+    RunManifest, SocialFeedback, best_of,
 };
 
 use crate::envs;
@@ -70,6 +70,46 @@ pub struct OptimizeSettings {
     pub model: Option<ModelSettings>,
     pub budget_tokens: Option<u64>,
     pub budget_usd: Option<f64>,
+    /// Multi-agent worlds: agents in self-play (`None`: the world's default).
+    pub num_agents: Option<usize>,
+    /// Multi-agent worlds: sparse (mean return) or dense (plus social metrics) feedback.
+    pub social_feedback: SocialFeedback,
+}
+
+/// What the optimizer needs to know of the environment it optimizes for.
+struct EnvFacts {
+    prompt_text: String,
+    starter_policy: String,
+    threshold: Option<f64>,
+    multi_agent: bool,
+}
+
+impl EnvFacts {
+    /// A single-agent env of the registry, or a multi-agent world of the parallel registry
+    /// (made with `num_agents`).
+    fn of(env_id: &str, num_agents: Option<usize>) -> Result<EnvFacts, OptimizeError> {
+        let unknown = || OptimizeError::UnknownEnv(env_id.to_owned());
+        let worlds = envs::ParallelRegistry::default();
+        if worlds.contains(env_id) {
+            let description = worlds
+                .describe(env_id, num_agents)
+                .map_err(|error| OptimizeError::Settings(error.to_string()))?;
+            return Ok(EnvFacts {
+                prompt_text: description.to_prompt_text(),
+                starter_policy: description.starter_policy.clone(),
+                threshold: None,
+                multi_agent: true,
+            });
+        }
+        let env = envs::make(env_id).map_err(|_| unknown())?;
+        let description = env.description();
+        Ok(EnvFacts {
+            prompt_text: description.to_prompt_text(),
+            starter_policy: description.starter_policy.clone(),
+            threshold: description.reward_threshold,
+            multi_agent: false,
+        })
+    }
 }
 
 impl OptimizeSettings {
@@ -88,17 +128,18 @@ impl OptimizeSettings {
             model: None,
             budget_tokens: None,
             budget_usd: None,
+            num_agents: None,
+            social_feedback: SocialFeedback::Sparse,
         }
     }
 
     /// The manifest of a run with these settings: checks that the environment exists and
     /// that the start policy parses.
     pub fn manifest(&self) -> Result<RunManifest, OptimizeError> {
-        let env =
-            envs::make(&self.env_id).map_err(|_| OptimizeError::UnknownEnv(self.env_id.clone()))?;
+        let env = EnvFacts::of(&self.env_id, self.num_agents)?;
         let start_source = match &self.start_source {
             Some(source) => source.clone(),
-            None => env.description().starter_policy.clone(),
+            None => env.starter_policy,
         };
         TunableSource::parse(&start_source)?;
         if self.candidates_per_round == 0 || self.episodes_per_candidate == 0 {
@@ -129,6 +170,8 @@ impl OptimizeSettings {
             model: self.model.clone(),
             budget_tokens: self.budget_tokens,
             budget_usd: self.budget_usd,
+            num_agents: self.num_agents,
+            social_feedback: self.social_feedback,
         })
     }
 }
@@ -217,6 +260,8 @@ struct Session<'a> {
     manifest: RunManifest,
     env_description: String,
     threshold: Option<f64>,
+    /// The environment is a multi-agent world: candidates are scored in self-play.
+    multi_agent: bool,
     workers: Workers,
     /// Worker processes between rounds.
     idle_processes: Mutex<Vec<RolloutProcess>>,
@@ -313,8 +358,7 @@ pub fn run_with(
     progress: &mut dyn FnMut(Progress<'_>),
 ) -> Result<OptimizeOutcome, OptimizeError> {
     let manifest = run.manifest().clone();
-    let env = envs::make(&manifest.env_id)
-        .map_err(|_| OptimizeError::UnknownEnv(manifest.env_id.clone()))?;
+    let env = EnvFacts::of(&manifest.env_id, manifest.num_agents)?;
     let start = TunableSource::parse(&manifest.start_source)?;
     if let Workers::Processes { .. } = workers {
         // The workers load the guest from the shared cache: fill it once, here, rather than
@@ -323,8 +367,9 @@ pub fn run_with(
     }
     let mut session = Session {
         engine,
-        env_description: env.description().to_prompt_text(),
-        threshold: env.description().reward_threshold,
+        env_description: env.prompt_text,
+        threshold: env.threshold,
+        multi_agent: env.multi_agent,
         workers: workers.clone(),
         idle_processes: Mutex::new(Vec::new()),
         spent: AtomicU64::new(run.records().iter().map(|r| r.env_steps).sum()),
@@ -433,11 +478,14 @@ fn model_round(
             let stats = |record: &CandidateRecord| {
                 trajectory_feedback(session, record, feedback_source.as_deref())
             };
+            let dense =
+                session.multi_agent && session.manifest.social_feedback == SocialFeedback::Dense;
             proposer.refine_prompt(
                 &session.env_description,
                 run.records(),
                 session.threshold,
                 &stats,
+                dense,
             )?
         } else {
             proposer.first_prompt(&session.env_description, run.record(0, 0))?
@@ -648,10 +696,55 @@ fn evaluate_round(
     Ok(())
 }
 
+/// Scores a candidate in self-play: every agent of the world runs it in its own sandbox.
+/// Its returns are the episodes' mean agent returns; any agent's failure is the candidate's
+/// crash (scored as failed), with the first one as its report.
+fn self_play_record(session: &Session<'_>, record: &mut CandidateRecord, episode_seed: u64) {
+    let config = crate::MatchConfig {
+        episodes: session.manifest.episodes_per_candidate,
+        seed: episode_seed,
+        // The round's candidates already run in parallel.
+        threads: 1,
+        limits: session.manifest.limits.clone(),
+    };
+    let played = crate::self_play(
+        session.engine,
+        &PolicySource::python(record.source.clone()),
+        &session.manifest.env_id,
+        session.manifest.num_agents,
+        &config,
+    );
+    match played {
+        Ok(report) => {
+            record.crash = report.crashes().next().map(|(_, _, crash)| crash.clone());
+            record.returns = report
+                .episodes
+                .iter()
+                .map(|e| {
+                    e.agents.iter().map(|a| a.episode_return).sum::<f64>()
+                        / e.agents.len().max(1) as f64
+                })
+                .collect();
+            record.mean_return = report.mean_return();
+            record.env_steps = report.episodes.iter().map(|e| e.length).sum();
+            record.fuel_used = report
+                .episodes
+                .iter()
+                .flat_map(|e| &e.agents)
+                .map(|a| a.fuel_used)
+                .sum();
+            record.metrics = Some(report.metrics());
+        }
+        Err(error) => record.failure = Some(error.to_string()),
+    }
+}
+
 /// Where one evaluation thread runs its rollouts.
 enum Evaluator {
     /// On this thread, stepping its own environment.
     Local(Box<dyn envs::Env>),
+    /// On this thread, in self-play in a multi-agent world.
+    SelfPlay,
     /// In its own child process.
     Process(RolloutProcess),
 }
@@ -660,6 +753,9 @@ impl Evaluator {
     /// An evaluator for one thread: a worker process left by an earlier round if there is
     /// one (starting a process costs far more than a round's candidate), else a new one.
     fn new(session: &Session<'_>) -> Result<Evaluator, envs::EnvError> {
+        if session.multi_agent {
+            return Ok(Evaluator::SelfPlay);
+        }
         Ok(match &session.workers {
             Workers::Threads { .. } => Evaluator::Local(envs::make(&session.manifest.env_id)?),
             Workers::Processes { program, args, .. } => {
@@ -700,6 +796,7 @@ impl Evaluator {
                 env.as_mut(),
                 &config,
             )),
+            Evaluator::SelfPlay => Err("self-play is evaluated by `self_play_record`".into()),
             Evaluator::Process(process) => process.rollout(&RolloutRequest {
                 env_id: env_id.to_owned(),
                 source: source.to_owned(),
@@ -732,7 +829,15 @@ fn evaluate(
         attempt: candidate.attempt,
         model_call: candidate.model_call,
         failure: candidate.failure,
+        metrics: None,
     };
+    if matches!(evaluator, Evaluator::SelfPlay) {
+        if record.failure.is_none() {
+            self_play_record(session, &mut record, episode_seed);
+        }
+        record.elapsed_ms = started.elapsed().as_millis() as u64;
+        return record;
+    }
     let report = match record.failure {
         Some(_) => None,
         None => evaluator

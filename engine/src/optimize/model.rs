@@ -86,8 +86,14 @@ impl ModelProposer {
         records: &[CandidateRecord],
         threshold: Option<f64>,
         stats: &dyn Fn(&CandidateRecord) -> Option<String>,
+        social_metrics: bool,
     ) -> Result<String, OptimizeError> {
-        let history = history(records, self.settings.history_size as usize, stats);
+        let history = history(
+            records,
+            self.settings.history_size as usize,
+            stats,
+            social_metrics,
+        );
         Ok(self.prompts.refine(env_description, &history, threshold)?)
     }
 
@@ -227,6 +233,7 @@ fn history(
     records: &[CandidateRecord],
     size: usize,
     stats: &dyn Fn(&CandidateRecord) -> Option<String>,
+    social_metrics: bool,
 ) -> Vec<HistoryEntry> {
     let mut ran: Vec<&CandidateRecord> = records.iter().filter(|r| r.score().is_some()).collect();
     ran.sort_by(|a, b| {
@@ -250,6 +257,12 @@ fn history(
                 mean: record.score().map(|m| format!("{m:.2}")),
                 returns: record.returns.iter().map(|r| format!("{r:.1}")).collect(),
                 problem: (record.score().is_none()).then(|| quote(&problem_text(record))),
+                metrics: record.metrics.filter(|_| social_metrics).map(|m| {
+                    format!(
+                        "efficiency {:.3}, equality {:.3}, sustainability {:.1}, peace {:.2}",
+                        m.efficiency, m.equality, m.sustainability, m.peace
+                    )
+                }),
                 stats: Some(match stats(record) {
                     Some(text) => text,
                     None => format!(

@@ -40,6 +40,8 @@ pub struct HistoryEntry {
     /// The crash or failure, quoted and cut short.
     pub problem: Option<String>,
     pub stats: Option<String>,
+    /// Multi-agent worlds with dense feedback: the social metrics.
+    pub metrics: Option<String>,
 }
 
 impl Prompts {
@@ -168,6 +170,7 @@ mod tests {
             returns: vec![],
             problem: Some("ValueError: bad\nline 2".into()),
             stats: None,
+            metrics: None,
         }];
         let refine = prompts.refine("# env", &history, Some(475.0)).unwrap();
         assert!(refine.contains("> ValueError: bad\n> line 2"), "{refine}");

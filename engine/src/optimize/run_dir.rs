@@ -47,6 +47,24 @@ pub struct RunManifest {
     /// Stop once the model calls cost this many US dollars, if set.
     #[serde(default)]
     pub budget_usd: Option<f64>,
+    /// Multi-agent worlds: the number of agents in self-play (`None`: the world's default).
+    #[serde(default)]
+    pub num_agents: Option<usize>,
+    /// Multi-agent worlds: what the refinement prompt shows of each candidate.
+    #[serde(default)]
+    pub social_feedback: SocialFeedback,
+}
+
+/// What a refinement prompt shows of a multi-agent candidate besides its source.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SocialFeedback {
+    /// The mean return alone.
+    #[default]
+    Sparse,
+    /// The mean return and the four social metrics (efficiency, equality, sustainability,
+    /// peace).
+    Dense,
 }
 
 /// How a model is asked, recorded so a resumed run asks the same way.
@@ -109,6 +127,9 @@ pub struct CandidateRecord {
     /// usable code): why. Scored as failed.
     #[serde(default)]
     pub failure: Option<String>,
+    /// Multi-agent worlds: the self-play episodes' mean social metrics.
+    #[serde(default)]
+    pub metrics: Option<crate::SocialMetrics>,
 }
 
 /// Where a candidate came from.
@@ -374,6 +395,8 @@ mod tests {
             model: None,
             budget_tokens: None,
             budget_usd: None,
+            num_agents: None,
+            social_feedback: SocialFeedback::Sparse,
         }
     }
 
@@ -393,6 +416,7 @@ mod tests {
             attempt: 0,
             model_call: None,
             failure: None,
+            metrics: None,
         }
     }
 
