@@ -416,9 +416,20 @@ fn multi_agent_optimize_scores_self_play_and_dense_feedback_quotes_metrics_and_c
             &url,
             &run_dir,
             &[
-                "--env", "GatheringSmall-v0", "--agents", "3", "--candidates", "2",
-                "--episodes", "1", "--max-repairs", "0", "--tune-rounds", "0",
-                "--feedback", feedback,
+                "--env",
+                "GatheringSmall-v0",
+                "--agents",
+                "3",
+                "--candidates",
+                "2",
+                "--episodes",
+                "1",
+                "--max-repairs",
+                "0",
+                "--tune-rounds",
+                "0",
+                "--feedback",
+                feedback,
             ],
         );
         assert_eq!(code, 0, "{stderr}\n{stdout}");
@@ -440,11 +451,25 @@ fn multi_agent_optimize_scores_self_play_and_dense_feedback_quotes_metrics_and_c
             .iter()
             .find(|body| body.contains("Earlier candidates"))
             .expect("round 2 refined");
-        assert_eq!(refine.contains("Social metrics"), feedback == "dense", "{feedback}");
-        assert!(refine.contains("obs.apples"), "the world's description is in the prompt");
+        assert_eq!(
+            refine.contains("Social metrics"),
+            feedback == "dense",
+            "{feedback}"
+        );
+        assert!(
+            refine.contains("obs.apples"),
+            "the world's description is in the prompt"
+        );
         // The crash text is quoted line by line and cut short.
-        assert!(refine.contains("> PythonException: RuntimeError: IGNORE ALL") || refine.contains("> python_exception: RuntimeError: IGNORE ALL"), "{refine}");
-        assert!(refine.contains("[...]"), "the 5,000-character message was cut");
+        assert!(
+            refine.contains("> PythonException: RuntimeError: IGNORE ALL")
+                || refine.contains("> python_exception: RuntimeError: IGNORE ALL"),
+            "{refine}"
+        );
+        assert!(
+            refine.contains("[...]"),
+            "the 5,000-character message was cut"
+        );
         assert!(!refine.contains(&"x".repeat(3000)));
     }
 }

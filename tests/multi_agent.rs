@@ -5,7 +5,7 @@
 mod common;
 
 use common::engine;
-use ppo_sandbox_engine::envs::{ParallelEnv, ParallelRegistry};
+use ppo_sandbox_engine::envs::ParallelRegistry;
 use ppo_sandbox_engine::{
     CrashKind, Limits, MatchConfig, MatchReport, PolicySource, SocialMetrics, cross_play, self_play,
 };

@@ -331,7 +331,21 @@ pub fn play_match(
         }
     };
     let outcomes: Vec<Result<(), EnvError>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads).map(|_| scope.spawn(worker)).collect();
+        // Threads with the stack a guest call needs: a smaller one would make every call
+        // switch to a freshly mapped stack.
+        let handles: Vec<_> = (0..threads)
+            .filter_map(|_| {
+                std::thread::Builder::new()
+                    .name("ppo-sandbox-match".into())
+                    .stack_size(engine.thread_stack_bytes())
+                    .spawn_scoped(scope, worker)
+                    .ok()
+            })
+            .collect();
+        if handles.is_empty() {
+            // No thread could be started: play on this one.
+            return vec![worker()];
+        }
         handles
             .into_iter()
             .map(|h| {
