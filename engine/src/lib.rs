@@ -44,6 +44,14 @@
 //! generator from the policy's seed. [`PythonStart::Cold`] builds the interpreter in each
 //! instance instead; it behaves identically, only slower.
 //!
+//! # Multi-agent worlds
+//!
+//! [`self_play`], [`cross_play`] and [`play_match`] run several policies in one world of the
+//! [`envs::ParallelEnv`] kind (Gathering, Cleanup), each agent in its own instance. An agent
+//! sees a read-only record (`obs.apples[y][x]`, `obs.agents[i].x`), never the world; one whose
+//! policy fails stands still for the rest of the episode and its policy is reported failed.
+//! A [`MatchReport`] carries per-agent returns, crash reports and the [`SocialMetrics`].
+//!
 //! # Failures are data
 //!
 //! Every way a policy can fail is a [`CrashReport`] with a [`CrashKind`]: a syntax error, a

@@ -31,6 +31,12 @@
 //! (`scripts/gym-reference.sh`). Where Gymnasium leaves something open we decided:
 //! CliffWalking gets a cap of [`CLIFF_WALKING_MAX_STEPS`] steps (Gymnasium has no time
 //! limit), and FrozenLake's `is_slippery=False` variants get ids of their own.
+//!
+//! Multi-agent worlds have their own trait, [`ParallelEnv`] (PettingZoo's Parallel API shape:
+//! named agents, per-agent spaces, `reset(seed)`, `step(actions)` with per-agent
+//! observations, rewards, terminations and truncations) and registry, [`ParallelRegistry`]:
+//! the sequential social dilemmas Gathering and Cleanup ([`SocialDilemma`]), with structured
+//! observations described field by field ([`StructuredField`]).
 
 mod classic;
 mod description;
