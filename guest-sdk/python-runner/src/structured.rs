@@ -153,7 +153,7 @@ impl Structured {
                     let part_len = item.part_len();
                     let parts = &mut self.last_parts[index];
                     let record_type = &self.record_types[index];
-                    let part_count = if part_len == 0 { 0 } else { len / part_len };
+                    let part_count = len.checked_div(part_len).unwrap_or(0);
                     let mut rebuilt = Vec::with_capacity(part_count);
                     for part in 0..part_count {
                         let range = part * part_len..(part + 1) * part_len;
