@@ -239,6 +239,17 @@ fn attack_against_standing(attack: &str, limits: Limits) -> (MatchReport, MatchR
     (attacked, baseline)
 }
 
+/// `attack` plays without a failure and every agent's return equals standing still.
+fn assert_no_effect(attack: &str) {
+    let (attacked, baseline) = attack_against_standing(attack, Limits::default());
+    assert!(
+        !attacked.crashed(),
+        "{:#?}",
+        attacked.crashes().collect::<Vec<_>>()
+    );
+    assert_eq!(attacked.agent_mean_returns(), baseline.agent_mean_returns());
+}
+
 #[test]
 fn writing_into_the_observation_raises_and_changes_nothing() {
     // The published attacks teleport to apples, spawn apples and disable rivals by writing
@@ -264,13 +275,7 @@ def act(obs):
         assert before == (obs.x, obs.apples[0][0], obs.agents[1 - obs.agent_id].tagged_out)
     return 7
 "#;
-    let (attacked, baseline) = attack_against_standing(attack, Limits::default());
-    assert!(
-        !attacked.crashed(),
-        "{:#?}",
-        attacked.crashes().collect::<Vec<_>>()
-    );
-    assert_eq!(attacked.agent_mean_returns(), baseline.agent_mean_returns());
+    assert_no_effect(attack);
 }
 
 #[test]
@@ -296,13 +301,7 @@ def act(obs):
         patched_by_me = True
     return 7
 "#;
-    let (attacked, baseline) = attack_against_standing(attack, Limits::default());
-    assert!(
-        !attacked.crashed(),
-        "{:#?}",
-        attacked.crashes().collect::<Vec<_>>()
-    );
-    assert_eq!(attacked.agent_mean_returns(), baseline.agent_mean_returns());
+    assert_no_effect(attack);
 }
 
 #[test]
@@ -320,13 +319,7 @@ class Liar(int):
 def act(obs):
     return Liar(7)
 "#;
-    let (attacked, baseline) = attack_against_standing(lying_int, Limits::default());
-    assert!(
-        !attacked.crashed(),
-        "{:#?}",
-        attacked.crashes().collect::<Vec<_>>()
-    );
-    assert_eq!(attacked.agent_mean_returns(), baseline.agent_mean_returns());
+    assert_no_effect(lying_int);
     // An object that only pretends to be a number is refused as a failure.
     let pretender = r#"
 class Pretender:

@@ -167,27 +167,24 @@ impl MatchReport {
 
     /// Mean over episodes of the mean return of the agents that ran policy `policy`.
     pub fn policy_mean_return(&self, policy: usize) -> Option<f64> {
-        let returns: Vec<f64> = self
-            .episodes
-            .iter()
-            .flat_map(|e| {
-                e.agents
-                    .iter()
-                    .filter(|a| a.policy == policy)
-                    .map(|a| a.episode_return)
-            })
-            .collect();
-        (!returns.is_empty()).then(|| returns.iter().sum::<f64>() / returns.len() as f64)
+        self.mean_agent_return(|agent| agent.policy == policy)
     }
 
     /// Mean over episodes of the mean return per agent.
     pub fn mean_return(&self) -> Option<f64> {
-        let returns: Vec<f64> = self
+        self.mean_agent_return(|_| true)
+    }
+
+    /// The mean return of every agent episode `include` picks; `None` if it picks none.
+    fn mean_agent_return(&self, include: impl Fn(&AgentEpisode) -> bool) -> Option<f64> {
+        let (sum, count) = self
             .episodes
             .iter()
-            .flat_map(|e| e.agents.iter().map(|a| a.episode_return))
-            .collect();
-        (!returns.is_empty()).then(|| returns.iter().sum::<f64>() / returns.len() as f64)
+            .flat_map(|e| e.agents.iter().filter(|a| include(a)))
+            .fold((0.0, 0usize), |(sum, count), a| {
+                (sum + a.episode_return, count + 1)
+            });
+        (count > 0).then(|| sum / count as f64)
     }
 
     /// The episodes' mean social metrics.
@@ -239,14 +236,12 @@ pub fn self_play(
     num_agents: Option<usize>,
     config: &MatchConfig,
 ) -> Result<MatchReport, MatchError> {
-    let registry = ParallelRegistry::default();
-    let n = agent_count(&registry, env_id, num_agents)?;
-    let make = || registry.make(env_id, Some(n));
-    play_match(
+    play_registered(
         engine,
         std::slice::from_ref(source),
-        &vec![0; n],
-        &make,
+        |_| 0,
+        env_id,
+        num_agents,
         config,
     )
 }
@@ -261,25 +256,39 @@ pub fn cross_play(
     num_agents: Option<usize>,
     config: &MatchConfig,
 ) -> Result<MatchReport, MatchError> {
-    let registry = ParallelRegistry::default();
-    let n = agent_count(&registry, env_id, num_agents)?;
-    let make = || registry.make(env_id, Some(n));
-    let assignment: Vec<usize> = (0..n).map(|i| usize::from(i >= a_agents)).collect();
-    play_match(engine, &[a.clone(), b.clone()], &assignment, &make, config)
+    play_registered(
+        engine,
+        &[a.clone(), b.clone()],
+        |agent| usize::from(agent >= a_agents),
+        env_id,
+        num_agents,
+        config,
+    )
 }
 
-fn agent_count(
-    registry: &ParallelRegistry,
+/// [`play_match`] on a world of the default [`ParallelRegistry`] (`num_agents`, or the
+/// world's default count), agent `i` running `sources[policy_of(i)]`.
+fn play_registered(
+    engine: &Engine,
+    sources: &[PolicySource],
+    policy_of: impl Fn(usize) -> usize,
     env_id: &str,
     num_agents: Option<usize>,
-) -> Result<usize, MatchError> {
-    match num_agents.or_else(|| registry.default_agents(env_id)) {
-        Some(n) => Ok(n),
-        None => Err(registry.make(env_id, None).err().map_or_else(
-            || MatchError::Lineup(format!("{env_id} has no default agent count")),
-            MatchError::Env,
-        )),
-    }
+    config: &MatchConfig,
+) -> Result<MatchReport, MatchError> {
+    let registry = ParallelRegistry::default();
+    let n = match num_agents.or_else(|| registry.default_agents(env_id)) {
+        Some(n) => n,
+        None => {
+            return Err(registry.make(env_id, None).err().map_or_else(
+                || MatchError::Lineup(format!("{env_id} has no default agent count")),
+                MatchError::Env,
+            ));
+        }
+    };
+    let assignment: Vec<usize> = (0..n).map(policy_of).collect();
+    let make = || registry.make(env_id, Some(n));
+    play_match(engine, sources, &assignment, &make, config)
 }
 
 /// Plays `config.episodes` episodes of the world `make_env` builds, agent `i` running

@@ -171,7 +171,6 @@ impl SocialDilemma {
         let mut spawn_points = Vec::new();
         let mut open_cells = Vec::new();
         let mut initial_waste = Vec::new();
-        let mut stream = Vec::new();
         for row in &config.map {
             let padding = std::iter::repeat_n(b' ', cols - row.len());
             for byte in row.bytes().chain(padding) {
@@ -189,15 +188,13 @@ impl SocialDilemma {
                         initial_waste.push(index);
                         Cell::River
                     }
-                    b'S' if cleanup => {
-                        stream.push(index);
-                        Cell::Floor
-                    }
+                    b'S' if cleanup => Cell::Floor,
                     other => {
                         return Err(invalid(format!("unknown map cell {:?}", char::from(other))));
                     }
                 };
-                if cell == Cell::Floor && !stream.contains(&index) {
+                // Stream is floor too, but agents never start on it.
+                if matches!(byte, b' ' | b'.' | b'P') {
                     open_cells.push(index);
                 }
                 cells.push(cell);

@@ -87,8 +87,8 @@ pub(crate) struct Structured {
     record_types: Vec<Option<PyRef<PyType>>>,
     total_len: usize,
     last_values: Vec<f64>,
-    /// Per item: its parts (rows, records) and the tuple made of them, from the last step.
-    last_parts: Vec<Vec<PyObjectRef>>,
+    /// Per item: the object the last step built (for a grid or records, the tuple of its
+    /// parts, which are reused from it).
     last_items: Vec<Option<PyObjectRef>>,
 }
 
@@ -119,7 +119,6 @@ impl Structured {
             record_types,
             total_len,
             last_values: Vec::new(),
-            last_parts: vec![Vec::new(); count],
             last_items: vec![None; count],
         })
     }
@@ -151,7 +150,10 @@ impl Structured {
                 StructItem::Float { .. } => vm.ctx.new_float(now[0]).into(),
                 StructItem::Grid { .. } | StructItem::Records { .. } => {
                     let part_len = item.part_len();
-                    let parts = &mut self.last_parts[index];
+                    let parts = self.last_items[index]
+                        .as_ref()
+                        .and_then(|last| last.downcast_ref::<PyTuple>())
+                        .map_or(&[][..], |last| last.as_slice());
                     let record_type = &self.record_types[index];
                     let part_count = len.checked_div(part_len).unwrap_or(0);
                     let mut rebuilt = Vec::with_capacity(part_count);
@@ -170,7 +172,6 @@ impl Structured {
                             }
                         }
                     }
-                    *parts = rebuilt.clone();
                     PyTuple::new_ref(rebuilt, &vm.ctx).into()
                 }
             };
