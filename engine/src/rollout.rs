@@ -214,14 +214,16 @@ fn play(
                 break;
             }
         };
-        match env.step(&action) {
+        // The trace keeps the observation the action answered, before the step overwrites it.
+        let answered = trace.as_ref().map(|_| observation.clone());
+        match env.step_into(&action, &mut observation) {
             Ok(step) => {
                 episode.length += 1;
                 episode.episode_return += step.reward;
-                if let Some(trace) = trace.as_deref_mut() {
+                if let (Some(trace), Some(answered)) = (trace.as_deref_mut(), answered) {
                     trace.push(TrajectoryStep {
-                        observation: observation.clone(),
-                        action: action.clone(),
+                        observation: answered,
+                        action,
                         reward: step.reward,
                         terminated: step.terminated,
                         truncated: step.truncated,
@@ -232,7 +234,6 @@ fn play(
                     episode.truncated = step.truncated;
                     break;
                 }
-                observation = step.observation;
             }
             Err(error) => {
                 let kind = match error {

@@ -1,15 +1,18 @@
 //! Steps per second of each native environment, for `scripts/bench-envs.sh` (which sets them
 //! beside Gymnasium's). Actions are drawn from a fixed-seed generator, resetting on episode
-//! end, as the Python side does. Prints JSON.
+//! end, as the Python side does. Prints JSON: `<id>` is `Env::step_into` with one reused
+//! observation buffer, the step the engine's rollout loop makes; `new:<id>` is `Env::step`,
+//! which returns a freshly allocated observation as Gymnasium's `step` does.
 //!
 //! With the `mujoco` feature it also times the MuJoCo envs, and each one's bare physics
 //! (`frame_skip` calls of `mj_step` on the same model, the same actions) as `raw:<id>`.
 //!
-//! `cargo run --release --example bench_envs [--features mujoco]`
+//! `cargo run --release --example bench_envs [--features mujoco] [-- ID...]` (only the given
+//! ids when some are named).
 
 use std::time::Instant;
 
-use ppo_sandbox_envs::{Action, NpRandom, Registry, Space};
+use ppo_sandbox_envs::{Action, Env, NpRandom, Registry, Space};
 
 const ENVS: [&str; 8] = [
     "CartPole-v1",
@@ -78,31 +81,54 @@ fn raw_mujoco(id: &str, actions: &[Action]) -> f64 {
     controls.len() as f64 / start.elapsed().as_secs_f64()
 }
 
+/// Steps per second of `step` (which says whether the episode ended) over `actions`,
+/// resetting with the next seed on each episode end.
+fn time_steps(
+    env: &mut dyn Env,
+    actions: &[Action],
+    mut step: impl FnMut(&mut dyn Env, &Action, &mut Vec<f64>) -> bool,
+) -> f64 {
+    let mut observation = env.reset(Some(0));
+    let mut episode = 0;
+    let start = Instant::now();
+    for action in actions {
+        if step(env, action, &mut observation) {
+            episode += 1;
+            observation = env.reset(Some(episode));
+        }
+    }
+    actions.len() as f64 / start.elapsed().as_secs_f64()
+}
+
 fn main() {
     let registry = Registry::default();
     let mut rows = Vec::new();
     let mujoco_envs = mujoco_envs();
+    let only: Vec<String> = std::env::args().skip(1).collect();
     for id in ENVS.into_iter().chain(mujoco_envs.iter().copied()) {
+        if !only.is_empty() && !only.iter().any(|wanted| wanted == id) {
+            continue;
+        }
         let mujoco = mujoco_envs.contains(&id);
-        let steps = if mujoco { 20_000 } else { 200_000 };
+        let steps = if mujoco {
+            20_000
+        } else {
+            std::env::var("BENCH_STEPS").map_or(200_000, |v| v.parse().unwrap())
+        };
         let mut env = registry.make(id).unwrap();
         let space = env.action_space().clone();
         let mut rng = NpRandom::from_seed(0);
         let actions: Vec<Action> = (0..steps)
             .map(|_| random_action(&space, &mut rng))
             .collect();
-        env.reset(Some(0));
-        let start = Instant::now();
-        let mut episode = 0;
-        for action in &actions {
-            let step = env.step(action).unwrap();
-            if step.done() {
-                episode += 1;
-                env.reset(Some(episode));
-            }
-        }
-        let per_second = steps as f64 / start.elapsed().as_secs_f64();
+        let per_second = time_steps(env.as_mut(), &actions, |env, action, observation| {
+            env.step_into(action, observation).unwrap().done()
+        });
         rows.push(format!("\"{id}\": {per_second:.0}"));
+        let per_second = time_steps(env.as_mut(), &actions, |env, action, _| {
+            env.step(action).unwrap().done()
+        });
+        rows.push(format!("\"new:{id}\": {per_second:.0}"));
         #[cfg(feature = "mujoco")]
         if mujoco {
             rows.push(format!("\"raw:{id}\": {:.0}", raw_mujoco(id, &actions)));

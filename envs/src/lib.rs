@@ -54,7 +54,7 @@ mod wrappers;
 
 pub use classic::{Acrobot, CartPole, ContinuousMountainCar, MountainCar, Pendulum};
 pub use description::{EnvDescription, ObservationField};
-pub use env::{Env, Step};
+pub use env::{Env, Step, Transition};
 pub use error::EnvError;
 #[cfg(feature = "mujoco")]
 pub use mujoco::MujocoEnv;
@@ -71,7 +71,7 @@ pub use noise_world::{
 };
 pub use np_random::{NpRandom, Pcg64, SeedSequence};
 pub use registry::{Registry, make};
-pub use space::{Action, BoxSpace, CheckedAction, Dtype, Space};
+pub use space::{Action, BoxSpace, BoxValues, CheckedAction, Dtype, Space};
 pub use toy_text::{CLIFF_WALKING_MAX_STEPS, CliffWalking, FrozenLake, FrozenLakeMap, Taxi};
 pub use wrappers::TimeLimit;
 

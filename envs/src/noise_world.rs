@@ -23,7 +23,7 @@
 use std::collections::{BTreeSet, VecDeque};
 use std::sync::Arc;
 
-use crate::{Action, Env, EnvDescription, EnvError, NpRandom, ObservationField, Space, Step};
+use crate::{Action, Env, EnvDescription, EnvError, NpRandom, ObservationField, Space, Transition};
 
 /// Board code of a cell where moves always succeed.
 pub const CODE_DETERMINISTIC: u8 = 0;
@@ -598,8 +598,14 @@ impl NoiseWorld {
     }
 
     fn observation(&self) -> Vec<f64> {
-        let (goal_row, goal_col) = self.board.goal();
         let mut obs = Vec::with_capacity(6 + self.board.codes.len());
+        self.write_observation(&mut obs);
+        obs
+    }
+
+    fn write_observation(&self, obs: &mut Vec<f64>) {
+        let (goal_row, goal_col) = self.board.goal();
+        obs.clear();
         obs.extend([self.position.0, self.position.1, goal_row, goal_col].map(|v| v as f64));
         obs.extend(self.board.codes.iter().map(|&code| f64::from(code)));
         if self.milestones {
@@ -608,7 +614,6 @@ impl NoiseWorld {
                 f64::from(u8::from(self.milestone_phase >= 2)),
             ]);
         }
-        obs
     }
 
     /// The dynamics of the cell being left; milestone cells move deterministically.
@@ -648,7 +653,11 @@ impl Env for NoiseWorld {
         self.observation()
     }
 
-    fn step(&mut self, action: &Action) -> Result<Step, EnvError> {
+    fn step_into(
+        &mut self,
+        action: &Action,
+        observation: &mut Vec<f64>,
+    ) -> Result<Transition, EnvError> {
         let action = self.action_space().check(action)?.discrete();
         let n = self.board.n;
         let (row, col) = self.position;
@@ -706,8 +715,8 @@ impl Env for NoiseWorld {
         } else if on_bad {
             reward -= fifth;
         }
-        Ok(Step {
-            observation: self.observation(),
+        self.write_observation(observation);
+        Ok(Transition {
             reward,
             terminated: at_goal || on_bad,
             truncated: false,

@@ -2,6 +2,7 @@
 //! into a typed error instead of a panic.
 
 use serde::{Deserialize, Serialize};
+use smallvec::SmallVec;
 
 use crate::EnvError;
 
@@ -213,7 +214,7 @@ impl Space {
                         values.len()
                     )));
                 }
-                let mut checked = Vec::with_capacity(values.len());
+                let mut checked = BoxValues(SmallVec::with_capacity(values.len()));
                 for (i, &value) in values.iter().enumerate() {
                     if !value.is_finite() {
                         return Err(invalid(format!("element {i} is {value}")));
@@ -228,7 +229,7 @@ impl Space {
                             space.low[i], space.high[i]
                         )));
                     }
-                    checked.push(value);
+                    checked.0.push(value);
                 }
                 Ok(CheckedAction::Box(checked))
             }
@@ -241,7 +242,25 @@ impl Space {
 pub enum CheckedAction {
     Discrete(i64),
     MultiDiscrete(Vec<i64>),
-    Box(Vec<f64>),
+    Box(BoxValues),
+}
+
+/// The values of a checked Box action, held inline up to eight (every bundled env's action
+/// fits) so that checking an action on each step allocates nothing.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BoxValues(SmallVec<[f64; 8]>);
+
+impl std::ops::Deref for BoxValues {
+    type Target = [f64];
+    fn deref(&self) -> &[f64] {
+        &self.0
+    }
+}
+
+impl From<&[f64]> for BoxValues {
+    fn from(values: &[f64]) -> BoxValues {
+        BoxValues(SmallVec::from_slice(values))
+    }
 }
 
 impl CheckedAction {
@@ -292,11 +311,11 @@ mod tests {
         let space = Space::box_f32(vec![-2.0], vec![2.0]);
         assert_eq!(
             space.check(&Action::Float(0.1)).unwrap(),
-            CheckedAction::Box(vec![f64::from(0.1f32)])
+            CheckedAction::Box([f64::from(0.1f32)][..].into())
         );
         assert_eq!(
             space.check(&Action::Int(1)).unwrap(),
-            CheckedAction::Box(vec![1.0])
+            CheckedAction::Box([1.0][..].into())
         );
         for action in [
             Action::Float(f64::NAN),

@@ -1,6 +1,6 @@
 //! Wrappers the registry puts around every environment, as Gymnasium's `make` does.
 
-use crate::{Action, Env, EnvDescription, EnvError, Step};
+use crate::{Action, Env, EnvDescription, EnvError, Transition};
 
 /// Gymnasium's `TimeLimit` and `OrderEnforcing` in one: truncates after `max_episode_steps`,
 /// refuses `step` before the first `reset` and after the episode ended.
@@ -48,13 +48,17 @@ impl<E: Env> Env for TimeLimit<E> {
         self.inner.reset(seed)
     }
 
-    fn step(&mut self, action: &Action) -> Result<Step, EnvError> {
+    fn step_into(
+        &mut self,
+        action: &Action,
+        observation: &mut Vec<f64>,
+    ) -> Result<Transition, EnvError> {
         match self.state {
             EpisodeState::NeverReset => return Err(EnvError::NotReset),
             EpisodeState::Over => return Err(EnvError::EpisodeOver),
             EpisodeState::Running => {}
         }
-        let mut step = self.inner.step(action)?;
+        let mut step = self.inner.step_into(action, observation)?;
         self.elapsed_steps += 1;
         if self
             .max_episode_steps

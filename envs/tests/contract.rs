@@ -337,3 +337,31 @@ fn noise_world_descriptions_hide_what_the_codes_mean() {
         }
     }
 }
+
+#[test]
+fn step_into_writes_what_step_returns_and_leaves_the_buffer_alone_on_errors() {
+    for id in ids() {
+        let (mut by_step, mut by_step_into) = (make(&id), make(&id));
+        by_step.reset(Some(11));
+        let mut observation = by_step_into.reset(Some(11));
+        let mut rng = NpRandom::from_seed(12);
+        for t in 0..300 {
+            let action = random_action(by_step.action_space(), &mut rng);
+            // A rejected action leaves the buffer as the last step wrote it.
+            let before = observation.clone();
+            for invalid in invalid_actions(by_step.action_space()) {
+                assert!(by_step_into.step_into(&invalid, &mut observation).is_err());
+                assert_eq!(observation, before, "{id} step {t}: {invalid:?}");
+            }
+            let step = by_step.step(&action).unwrap();
+            let transition = by_step_into.step_into(&action, &mut observation).unwrap();
+            assert_eq!(transition, step.transition(), "{id} step {t}");
+            assert_eq!(observation, step.observation, "{id} step {t}");
+            if step.done() {
+                assert!(by_step_into.step_into(&action, &mut observation).is_err());
+                assert_eq!(observation, step.observation, "{id} after the end");
+                break;
+            }
+        }
+    }
+}

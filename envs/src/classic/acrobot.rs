@@ -4,9 +4,11 @@
 use std::f64::consts::PI;
 use std::sync::OnceLock;
 
+use crate::env::overwrite;
 use crate::numpy_math::{np_cos_f32, np_sin_f32, pow2, round_f32};
 use crate::{
-    Action, Env, EnvDescription, EnvError, NpRandom, ObservationField, Space, Step, entropy_seed,
+    Action, Env, EnvDescription, EnvError, NpRandom, ObservationField, Space, Transition,
+    entropy_seed,
 };
 
 const DT: f64 = 0.2;
@@ -112,19 +114,18 @@ impl Acrobot {
         Acrobot::default()
     }
 
-    fn observation(&self) -> Vec<f64> {
+    fn observation(&self) -> [f64; 6] {
         let [theta1, theta2, dtheta1, dtheta2] = self.state;
         if self.state_is_f32 {
             let (t1, t2) = (theta1 as f32, theta2 as f32);
-            let trig = [
-                np_cos_f32(t1),
-                np_sin_f32(t1),
-                np_cos_f32(t2),
-                np_sin_f32(t2),
+            return [
+                f64::from(np_cos_f32(t1)),
+                f64::from(np_sin_f32(t1)),
+                f64::from(np_cos_f32(t2)),
+                f64::from(np_sin_f32(t2)),
+                round_f32(dtheta1),
+                round_f32(dtheta2),
             ];
-            let mut obs: Vec<f64> = trig.iter().map(|&v| f64::from(v)).collect();
-            obs.extend([round_f32(dtheta1), round_f32(dtheta2)]);
-            return obs;
         }
         [
             theta1.cos(),
@@ -135,7 +136,6 @@ impl Acrobot {
             dtheta2,
         ]
         .map(round_f32)
-        .to_vec()
     }
 
     /// The description shared by every instance.
@@ -195,10 +195,14 @@ impl Env for Acrobot {
         let values = self.rng.uniform_each(&[-0.1; 4], &[0.1; 4]);
         self.state = std::array::from_fn(|i| round_f32(values[i]));
         self.state_is_f32 = true;
-        self.observation()
+        self.observation().to_vec()
     }
 
-    fn step(&mut self, action: &Action) -> Result<Step, EnvError> {
+    fn step_into(
+        &mut self,
+        action: &Action,
+        observation: &mut Vec<f64>,
+    ) -> Result<Transition, EnvError> {
         let action = self.action_space().check(action)?.discrete();
         let torque = AVAIL_TORQUE.get(action as usize).copied().unwrap_or(0.0);
         let [theta1, theta2, dtheta1, dtheta2] = self.state;
@@ -213,8 +217,8 @@ impl Env for Acrobot {
         let [theta1, theta2, _, _] = self.state;
         let terminated = -theta1.cos() - (theta2 + theta1).cos() > 1.0;
         let reward = if terminated { 0.0 } else { -1.0 };
-        Ok(Step {
-            observation: self.observation(),
+        overwrite(observation, &self.observation());
+        Ok(Transition {
             reward,
             terminated,
             truncated: false,

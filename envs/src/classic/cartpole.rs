@@ -2,8 +2,10 @@
 
 use std::sync::OnceLock;
 
+use crate::env::overwrite;
 use crate::{
-    Action, Env, EnvDescription, EnvError, NpRandom, ObservationField, Space, Step, entropy_seed,
+    Action, Env, EnvDescription, EnvError, NpRandom, ObservationField, Space, Transition,
+    entropy_seed,
 };
 
 const GRAVITY: f64 = 9.8;
@@ -39,9 +41,9 @@ impl CartPole {
         CartPole::default()
     }
 
-    fn observation(&self) -> Vec<f64> {
+    fn observation(&self) -> [f64; 4] {
         // Gymnasium returns the float64 state cast to float32.
-        self.state.iter().map(|&v| f64::from(v as f32)).collect()
+        self.state.map(|v| f64::from(v as f32))
     }
 
     /// The description shared by every instance.
@@ -89,10 +91,14 @@ impl Env for CartPole {
         }
         let values = self.rng.uniform_each(&[-0.05; 4], &[0.05; 4]);
         self.state.copy_from_slice(&values);
-        self.observation()
+        self.observation().to_vec()
     }
 
-    fn step(&mut self, action: &Action) -> Result<Step, EnvError> {
+    fn step_into(
+        &mut self,
+        action: &Action,
+        observation: &mut Vec<f64>,
+    ) -> Result<Transition, EnvError> {
         let action = self.action_space().check(action)?.discrete();
         let [x, x_dot, theta, theta_dot] = self.state;
         let force = if action == 1 { FORCE_MAG } else { -FORCE_MAG };
@@ -110,8 +116,8 @@ impl Env for CartPole {
         let [x, _, theta, _] = self.state;
         let terminated = !(-X_THRESHOLD..=X_THRESHOLD).contains(&x)
             || !(-THETA_THRESHOLD..=THETA_THRESHOLD).contains(&theta);
-        Ok(Step {
-            observation: self.observation(),
+        overwrite(observation, &self.observation());
+        Ok(Transition {
             reward: 1.0,
             terminated,
             truncated: false,

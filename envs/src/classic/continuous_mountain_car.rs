@@ -8,9 +8,11 @@
 
 use std::sync::OnceLock;
 
+use crate::env::overwrite;
 use crate::numpy_math::round_f32;
 use crate::{
-    Action, Env, EnvDescription, EnvError, NpRandom, ObservationField, Space, Step, entropy_seed,
+    Action, Env, EnvDescription, EnvError, NpRandom, ObservationField, Space, Transition,
+    entropy_seed,
 };
 
 const MIN_ACTION: f64 = -1.0;
@@ -106,8 +108,8 @@ impl ContinuousMountainCar {
         ContinuousMountainCar::default()
     }
 
-    fn observation(&self) -> Vec<f64> {
-        vec![
+    fn observation(&self) -> [f64; 2] {
+        [
             round_f32(self.position.value()),
             round_f32(self.velocity.value()),
         ]
@@ -161,10 +163,14 @@ impl Env for ContinuousMountainCar {
         // `np.array([uniform(-0.6, -0.4), 0])`: a float64 state until the first step.
         self.position = Scalar::F64(self.rng.uniform(-0.6, -0.4));
         self.velocity = Scalar::F64(0.0);
-        self.observation()
+        self.observation().to_vec()
     }
 
-    fn step(&mut self, action: &Action) -> Result<Step, EnvError> {
+    fn step_into(
+        &mut self,
+        action: &Action,
+        observation: &mut Vec<f64>,
+    ) -> Result<Transition, EnvError> {
         let checked = self.action_space().check(action)?;
         // The space check rounded the action to float32 and kept it in [-1, 1], so
         // Gymnasium's `min(max(action[0], -1.0), 1.0)` is the action itself.
@@ -202,8 +208,8 @@ impl Env for ContinuousMountainCar {
         // `self.state = np.array([position, velocity], dtype=np.float32)`
         self.position = Scalar::F32(position.value() as f32);
         self.velocity = Scalar::F32(velocity.value() as f32);
-        Ok(Step {
-            observation: self.observation(),
+        overwrite(observation, &self.observation());
+        Ok(Transition {
             reward,
             terminated,
             truncated: false,

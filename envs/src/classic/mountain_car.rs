@@ -2,9 +2,11 @@
 
 use std::sync::OnceLock;
 
+use crate::env::overwrite;
 use crate::numpy_math::round_f32;
 use crate::{
-    Action, Env, EnvDescription, EnvError, NpRandom, ObservationField, Space, Step, entropy_seed,
+    Action, Env, EnvDescription, EnvError, NpRandom, ObservationField, Space, Transition,
+    entropy_seed,
 };
 
 const MIN_POSITION: f64 = -1.2;
@@ -40,8 +42,8 @@ impl MountainCar {
         MountainCar::default()
     }
 
-    fn observation(&self) -> Vec<f64> {
-        vec![round_f32(self.position), round_f32(self.velocity)]
+    fn observation(&self) -> [f64; 2] {
+        [round_f32(self.position), round_f32(self.velocity)]
     }
 
     /// The description shared by every instance.
@@ -92,10 +94,14 @@ impl Env for MountainCar {
         }
         self.position = self.rng.uniform(-0.6, -0.4);
         self.velocity = 0.0;
-        self.observation()
+        self.observation().to_vec()
     }
 
-    fn step(&mut self, action: &Action) -> Result<Step, EnvError> {
+    fn step_into(
+        &mut self,
+        action: &Action,
+        observation: &mut Vec<f64>,
+    ) -> Result<Transition, EnvError> {
         let action = self.action_space().check(action)?.discrete();
         // Same operations in the same order as Gymnasium, so the float64 state is identical.
         let push = (action - 1) as f64 * FORCE;
@@ -108,8 +114,8 @@ impl Env for MountainCar {
         self.position = position;
         self.velocity = velocity;
         let terminated = position >= GOAL_POSITION && velocity >= GOAL_VELOCITY;
-        Ok(Step {
-            observation: self.observation(),
+        overwrite(observation, &self.observation());
+        Ok(Transition {
             reward: -1.0,
             terminated,
             truncated: false,

@@ -3,9 +3,11 @@
 use std::f64::consts::PI;
 use std::sync::OnceLock;
 
+use crate::env::overwrite;
 use crate::numpy_math::{pow2, pow2_f32, round_f32};
 use crate::{
-    Action, Env, EnvDescription, EnvError, NpRandom, ObservationField, Space, Step, entropy_seed,
+    Action, Env, EnvDescription, EnvError, NpRandom, ObservationField, Space, Transition,
+    entropy_seed,
 };
 
 const MAX_SPEED: f64 = 8.0;
@@ -57,8 +59,8 @@ impl Pendulum {
         Pendulum::default()
     }
 
-    fn observation(&self) -> Vec<f64> {
-        vec![
+    fn observation(&self) -> [f64; 3] {
+        [
             round_f32(self.theta.cos()),
             round_f32(self.theta.sin()),
             round_f32(self.theta_dot),
@@ -110,10 +112,14 @@ impl Env for Pendulum {
         let state = self.rng.uniform_each(&[-PI, -1.0], &[PI, 1.0]);
         self.theta = state[0];
         self.theta_dot = state[1];
-        self.observation()
+        self.observation().to_vec()
     }
 
-    fn step(&mut self, action: &Action) -> Result<Step, EnvError> {
+    fn step_into(
+        &mut self,
+        action: &Action,
+        observation: &mut Vec<f64>,
+    ) -> Result<Transition, EnvError> {
         let checked = self.action_space().check(action)?;
         // A float32 torque, in range already (the space check rounded and bounded it).
         let u = checked.values().first().copied().unwrap_or(0.0) as f32;
@@ -129,8 +135,8 @@ impl Env for Pendulum {
         let new_th = th + new_thdot * DT;
         self.theta = new_th;
         self.theta_dot = new_thdot;
-        Ok(Step {
-            observation: self.observation(),
+        overwrite(observation, &self.observation());
+        Ok(Transition {
             reward: -costs,
             terminated: false,
             truncated: false,

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use super::MujocoTask;
 use super::simulation::Simulation;
-use crate::{Action, Env, EnvDescription, EnvError, NpRandom, Step, entropy_seed};
+use crate::{Action, Env, EnvDescription, EnvError, NpRandom, Transition, entropy_seed};
 
 /// A Gymnasium v5 MuJoCo environment: same seed and same actions give Gymnasium's
 /// trajectory (within 1e-6 over 200 steps, `tests/gym_parity.rs`).
@@ -86,7 +86,11 @@ impl Env for MujocoEnv {
         self.observation()
     }
 
-    fn step(&mut self, action: &Action) -> Result<Step, EnvError> {
+    fn step_into(
+        &mut self,
+        action: &Action,
+        observation: &mut Vec<f64>,
+    ) -> Result<Transition, EnvError> {
         if !self.running {
             return Err(EnvError::EpisodeOver);
         }
@@ -102,12 +106,12 @@ impl Env for MujocoEnv {
             self.running = false;
             return Err(error);
         }
-        let observation = self.observation();
+        observation.clear();
+        self.task.observe(&self.sim, observation);
         let (reward, terminated) =
             self.task
-                .reward(&self.sim, x_before, &self.action[..n], &observation);
-        Ok(Step {
-            observation,
+                .reward(&self.sim, x_before, &self.action[..n], observation);
+        Ok(Transition {
             reward,
             terminated,
             truncated: false,

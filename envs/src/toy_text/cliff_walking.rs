@@ -6,8 +6,8 @@
 
 use std::sync::OnceLock;
 
-use super::tabular::{Tabular, Transition};
-use crate::{Action, Env, EnvDescription, EnvError, Space, Step};
+use super::tabular::{Outcome, Tabular};
+use crate::{Action, Env, EnvDescription, EnvError, Space, Transition};
 
 /// Our step cap for the CliffWalking ids (Gymnasium has none).
 pub const CLIFF_WALKING_MAX_STEPS: u32 = 200;
@@ -66,7 +66,7 @@ fn build_model(is_slippery: bool) -> Tabular {
                     let new_row = row.saturating_add_signed(dr).min(ROWS - 1);
                     let new_col = col.saturating_add_signed(dc).min(COLS - 1);
                     if is_cliff(new_row, new_col) {
-                        Transition {
+                        Outcome {
                             probability,
                             next_state: START,
                             reward: -100.0,
@@ -74,7 +74,7 @@ fn build_model(is_slippery: bool) -> Tabular {
                         }
                     } else {
                         let next_state = new_row * COLS + new_col;
-                        Transition {
+                        Outcome {
                             probability,
                             next_state,
                             reward: -1.0,
@@ -144,7 +144,12 @@ impl Env for CliffWalking {
         self.model.env_reset(seed)
     }
 
-    fn step(&mut self, action: &Action) -> Result<Step, EnvError> {
-        self.model.env_step(&self.description.action_space, action)
+    fn step_into(
+        &mut self,
+        action: &Action,
+        observation: &mut Vec<f64>,
+    ) -> Result<Transition, EnvError> {
+        self.model
+            .env_step(&self.description.action_space, action, observation)
     }
 }

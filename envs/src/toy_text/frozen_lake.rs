@@ -3,8 +3,8 @@
 
 use std::sync::OnceLock;
 
-use super::tabular::{Tabular, Transition};
-use crate::{Action, Env, EnvDescription, EnvError, Space, Step};
+use super::tabular::{Outcome, Tabular};
+use crate::{Action, Env, EnvDescription, EnvError, Space, Transition};
 
 const LEFT: usize = 0;
 const DOWN: usize = 1;
@@ -91,7 +91,7 @@ fn build_model(rows: &[&str], is_slippery: bool) -> Tabular {
     let outcome = |probability: f64, row: usize, col: usize, a: usize| {
         let (new_row, new_col) = inc(row, col, a);
         let new_letter = letter(new_row, new_col);
-        Transition {
+        Outcome {
             probability,
             next_state: new_row * ncol + new_col,
             reward: if new_letter == b'G' { 1.0 } else { 0.0 },
@@ -104,7 +104,7 @@ fn build_model(rows: &[&str], is_slippery: bool) -> Tabular {
             let s = row * ncol + col;
             for a in 0..4 {
                 let outcomes = if matches!(letter(row, col), b'G' | b'H') {
-                    vec![Transition {
+                    vec![Outcome {
                         probability: 1.0,
                         next_state: s,
                         reward: 0.0,
@@ -210,7 +210,12 @@ impl Env for FrozenLake {
         self.model.env_reset(seed)
     }
 
-    fn step(&mut self, action: &Action) -> Result<Step, EnvError> {
-        self.model.env_step(&self.description.action_space, action)
+    fn step_into(
+        &mut self,
+        action: &Action,
+        observation: &mut Vec<f64>,
+    ) -> Result<Transition, EnvError> {
+        self.model
+            .env_step(&self.description.action_space, action, observation)
     }
 }

@@ -2,11 +2,12 @@
 //! state distribution, and `categorical_sample` draws from `np_random` at every reset and
 //! every step (one `random()` each, even where the outcome is certain).
 
-use crate::{Action, EnvError, NpRandom, Space, Step, entropy_seed};
+use crate::env::overwrite;
+use crate::{Action, EnvError, NpRandom, Space, Transition, entropy_seed};
 
 /// One entry of `P[s][a]`: `(probability, next_state, reward, terminated)`.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub(crate) struct Transition {
+pub(crate) struct Outcome {
     pub probability: f64,
     pub next_state: usize,
     pub reward: f64,
@@ -19,7 +20,7 @@ pub(crate) struct Tabular {
     n_actions: usize,
     /// `P[s][a]`, flattened: the outcomes of action `a` in state `s` are
     /// `table[s * n_actions + a]`.
-    table: Vec<Vec<Transition>>,
+    table: Vec<Vec<Outcome>>,
     initial: Vec<f64>,
     state: usize,
     rng: NpRandom,
@@ -28,7 +29,7 @@ pub(crate) struct Tabular {
 impl Tabular {
     /// A model from `table` (one row per state and action, states in order) and the initial
     /// state distribution.
-    pub(crate) fn new(n_actions: usize, table: Vec<Vec<Transition>>, initial: Vec<f64>) -> Tabular {
+    pub(crate) fn new(n_actions: usize, table: Vec<Vec<Outcome>>, initial: Vec<f64>) -> Tabular {
         Tabular {
             n_actions,
             table,
@@ -75,12 +76,17 @@ impl Tabular {
         vec![self.reset(seed) as f64]
     }
 
-    /// `Env::step` of a tabular env: checks the action against `space`, then steps.
-    pub(crate) fn env_step(&mut self, space: &Space, action: &Action) -> Result<Step, EnvError> {
+    /// `Env::step_into` of a tabular env: checks the action against `space`, then steps.
+    pub(crate) fn env_step(
+        &mut self,
+        space: &Space,
+        action: &Action,
+        observation: &mut Vec<f64>,
+    ) -> Result<Transition, EnvError> {
         let action = space.check(action)?.discrete();
         let (state, reward, terminated) = self.step(action as usize);
-        Ok(Step {
-            observation: vec![state as f64],
+        overwrite(observation, &[state as f64]);
+        Ok(Transition {
             reward,
             terminated,
             truncated: false,

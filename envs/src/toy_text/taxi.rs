@@ -2,8 +2,8 @@
 
 use std::sync::OnceLock;
 
-use super::tabular::{Tabular, Transition};
-use crate::{Action, Env, EnvDescription, EnvError, Space, Step};
+use super::tabular::{Outcome, Tabular};
+use crate::{Action, Env, EnvDescription, EnvError, Space, Transition};
 
 const MAP: [&str; 7] = [
     "+---------+",
@@ -56,7 +56,7 @@ fn dry_transition(
     pass_idx: usize,
     dest_idx: usize,
     action: usize,
-) -> Transition {
+) -> Outcome {
     let taxi_loc = (row, col);
     let (mut new_row, mut new_col, mut new_pass_idx) = (row, col, pass_idx);
     let mut reward = -1.0;
@@ -91,7 +91,7 @@ fn dry_transition(
             reward = -10.0;
         }
     }
-    Transition {
+    Outcome {
         probability: 1.0,
         next_state: encode(new_row, new_col, new_pass_idx, dest_idx),
         reward,
@@ -190,7 +190,12 @@ impl Env for Taxi {
         self.model.env_reset(seed)
     }
 
-    fn step(&mut self, action: &Action) -> Result<Step, EnvError> {
-        self.model.env_step(&Taxi::describe().action_space, action)
+    fn step_into(
+        &mut self,
+        action: &Action,
+        observation: &mut Vec<f64>,
+    ) -> Result<Transition, EnvError> {
+        self.model
+            .env_step(&Taxi::describe().action_space, action, observation)
     }
 }
