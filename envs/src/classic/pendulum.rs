@@ -43,13 +43,28 @@ fn angle_normalize(x: f64) -> f64 {
 
 /// Python's `a % b` for floats.
 fn python_mod(a: f64, b: f64) -> f64 {
-    let remainder = a % b;
+    let remainder = fmod(a, b);
     if remainder == 0.0 {
         0.0f64.copysign(b)
     } else if (b < 0.0) != (remainder < 0.0) {
         remainder + b
     } else {
         remainder
+    }
+}
+
+/// C's `fmod(a, b)` for `b > 0`, which is exact: within a period or two of zero the
+/// remainder is `a`, `a - b` or `a + b`, each exact by Sterbenz's lemma, so the libm call is
+/// only made for angles further out.
+fn fmod(a: f64, b: f64) -> f64 {
+    if (0.0..b).contains(&a) || (-b < a && a < 0.0) {
+        a
+    } else if b <= a && a < 2.0 * b {
+        a - b
+    } else if -2.0 * b < a && a < -b {
+        a + b
+    } else {
+        a % b
     }
 }
 
@@ -141,5 +156,41 @@ impl Env for Pendulum {
             terminated: false,
             truncated: false,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fmod_is_c_fmod() {
+        let period = 2.0 * PI;
+        let mut values = vec![
+            0.0,
+            -0.0,
+            period,
+            -period,
+            2.0 * period,
+            -2.0 * period,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            1e300,
+            -1e-300,
+        ];
+        for near in [0.0, period, -period, 2.0 * period, -2.0 * period] {
+            let (mut up, mut down) = (near, near);
+            for _ in 0..50 {
+                up = up.next_up();
+                down = down.next_down();
+                values.extend([up, down]);
+            }
+        }
+        let mut rng = crate::NpRandom::from_seed(3);
+        values.extend((0..100_000).map(|_| rng.uniform(-40.0, 40.0)));
+        for a in values {
+            assert_eq!(fmod(a, period).to_bits(), (a % period).to_bits(), "{a:e}");
+        }
+        assert!(fmod(f64::NAN, period).is_nan());
     }
 }
