@@ -186,7 +186,7 @@ mod tests {
                 values.extend([up, down]);
             }
         }
-        let mut rng = crate::NpRandom::from_seed(3);
+        let mut rng = NpRandom::from_seed(3);
         values.extend((0..100_000).map(|_| rng.uniform(-40.0, 40.0)));
         for a in values {
             assert_eq!(fmod(a, period).to_bits(), (a % period).to_bits(), "{a:e}");
