@@ -280,8 +280,8 @@ impl NpRandom {
     /// pick the layer, 1 the sign, 52 the magnitude), with its tail and wedge fallbacks.
     ///
     /// The layer tables are computed here from the ziggurat's defining constants, in float64,
-    /// by the recipe that reproduces numpy's shipped tables bit for bit (see
-    /// [`ziggurat_tables`]), so draws equal numpy's exactly.
+    /// by the recipe that reproduces numpy's shipped tables bit for bit, so draws equal
+    /// numpy's exactly.
     pub fn standard_normal(&mut self) -> f64 {
         let tables = ziggurat_tables();
         loop {
