@@ -62,7 +62,7 @@ pub trait Env: Send {
     /// (and `observation`) unchanged.
     ///
     /// This is the step the host's rollout loop calls, one reused buffer for a whole
-    /// episode, so that a step allocates nothing.
+    /// episode, so that the observation costs no allocation.
     fn step_into(
         &mut self,
         action: &Action,

@@ -20,8 +20,8 @@
 //! ```
 //!
 //! A loop that steps many times calls [`Env::step_into`] instead, which writes each
-//! observation into one reused buffer: a built-in env's step then allocates nothing. An env
-//! of your own implements `step_into`; `step` comes with the trait.
+//! observation into one reused buffer: a classic-control, toy-text or NoiseWorld step then
+//! allocates nothing. An env of your own implements `step_into`; `step` comes with the trait.
 //!
 //! Seeding follows Gymnasium: `reset(Some(seed))` draws the initial state from numpy's
 //! `Generator(PCG64(SeedSequence(seed)))`, reproduced bit for bit by [`NpRandom`].
