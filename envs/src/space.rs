@@ -142,7 +142,6 @@ impl Space {
     /// a Discrete index, or Box values (rounded to f32 for a float32 Box, as Gymnasium's
     /// agents pass them). A wrong type, shape, a value out of range, NaN or an infinity is
     /// an [`EnvError::InvalidAction`] naming the space.
-    #[inline]
     pub fn check(&self, action: &Action) -> Result<CheckedAction, EnvError> {
         let invalid = |reason: String| EnvError::InvalidAction {
             space: self.describe(),

@@ -57,7 +57,7 @@ fn python_mod(a: f64, b: f64) -> f64 {
 /// remainder is `a`, `a - b` or `a + b`, each exact by Sterbenz's lemma, so the libm call is
 /// only made for angles further out.
 fn fmod(a: f64, b: f64) -> f64 {
-    if (0.0..b).contains(&a) || (-b < a && a < 0.0) {
+    if a.abs() < b {
         a
     } else if b <= a && a < 2.0 * b {
         a - b
