@@ -99,6 +99,35 @@ fn replies_pointing_outside_memory_are_contract_violations() {
 }
 
 #[test]
+fn an_error_reply_without_text_still_has_a_message() {
+    // Found by the wasm_module and boundary_values fuzz targets: an error reply with no
+    // text made a report with an empty message.
+    let replying = |kind: u32| {
+        format!(
+            r#"(module
+  (memory (export "memory") 1)
+  (func (export "ppo_contract_version") (result i32) i32.const 1)
+  (func (export "ppo_obs_buffer") (param i32) (result i32) i32.const 1024)
+  (func (export "ppo_act") (param i32) (result i32) i32.const 0)
+  ;; reply at 0: status 1 (error), the given kind, no text
+  (data (i32.const 0) "\01\00\00\00\{kind:02x}\00\00\00\00\00\00\00\00\00\00\00"))"#
+        )
+    };
+    let crash = wat_crash(&replying(4), Limits::default());
+    assert_eq!(crash.kind, CrashKind::PythonException);
+    assert_eq!(
+        crash.message,
+        "the guest reported a python_exception error without a message"
+    );
+    let crash = wat_crash(&replying(0x4d), Limits::default());
+    assert_eq!(crash.kind, CrashKind::ContractViolation);
+    assert_eq!(
+        crash.message,
+        "the guest answered with unknown error kind 77"
+    );
+}
+
+#[test]
 fn unknown_imports_are_refused_at_load() {
     let crash = wat_crash(
         r#"(module (import "env" "escape" (func)) (memory (export "memory") 1))"#,

@@ -860,6 +860,7 @@ impl Policy {
                 "expected an error reply".into(),
             );
         };
+        let guest_kind = kind;
         let kind = match kind {
             contract::ERROR_SYNTAX => CrashKind::SyntaxError,
             contract::ERROR_LOAD => CrashKind::LoadError,
@@ -871,12 +872,24 @@ impl Policy {
             contract::ERROR_RECURSION => CrashKind::StackOverflow,
             _ => CrashKind::ContractViolation,
         };
-        let summary = if exception_type.is_empty() {
+        let mut summary = if exception_type.is_empty() {
             message.clone()
         } else if message.is_empty() {
             exception_type.clone()
         } else {
             format!("{exception_type}: {message}")
+        };
+        // A native guest may send an error with no text or of an unknown kind: the report
+        // still says what happened.
+        let unknown_kind =
+            kind == CrashKind::ContractViolation && guest_kind != contract::ERROR_PROTOCOL;
+        summary = match (unknown_kind, summary.is_empty()) {
+            (true, true) => format!("the guest answered with unknown error kind {guest_kind}"),
+            (true, false) => {
+                format!("the guest answered with unknown error kind {guest_kind}: {summary}")
+            }
+            (false, true) => format!("the guest reported a {kind} error without a message"),
+            (false, false) => summary,
         };
         let mut report = self.crash(kind, phase, summary);
         report.exception_type = (!exception_type.is_empty()).then_some(exception_type);

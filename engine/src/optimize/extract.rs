@@ -7,16 +7,19 @@ use ruff_python_parser::parse_module;
 /// the largest fenced block that parses, else the answer itself (or its tail from the first
 /// line that starts code) when that parses and defines `act`.
 pub fn extract_code(answer: &str) -> Option<String> {
-    let blocks = fenced_blocks(answer);
+    // Every test below runs on the text as it will be returned (normalized), never on a
+    // near copy: a block ending in a line continuation parses alone but not once a newline
+    // is appended.
+    let blocks: Vec<String> = fenced_blocks(answer).iter().map(|b| normalize(b)).collect();
     if let Some(block) = blocks.iter().rev().find(|b| parses(b) && defines_act(b)) {
-        return Some(normalize(block));
+        return Some(block.clone());
     }
     if let Some(block) = blocks
         .iter()
         .filter(|b| parses(b) && !b.trim().is_empty())
         .max_by_key(|b| b.len())
     {
-        return Some(normalize(block));
+        return Some(block.clone());
     }
     if !blocks.is_empty() {
         return None;
@@ -24,9 +27,8 @@ pub fn extract_code(answer: &str) -> Option<String> {
     let lines: Vec<&str> = answer.lines().collect();
     (0..lines.len())
         .filter(|&i| starts_code(lines[i]))
-        .map(|i| lines[i..].join("\n"))
+        .map(|i| normalize(&lines[i..].join("\n")))
         .find(|tail| parses(tail) && defines_act(tail))
-        .map(|tail| normalize(&tail))
 }
 
 /// The contents of ``` fences (any language tag); an unclosed last fence runs to the end.
@@ -120,6 +122,15 @@ mod tests {
         assert_eq!(extract_code(&answer).as_deref(), Some(POLICY));
         let class = "class Policy:\n    def act(self, obs):\n        return 0\n";
         assert_eq!(extract_code(class).as_deref(), Some(class));
+    }
+
+    #[test]
+    fn code_ending_in_a_line_continuation_is_not_extracted() {
+        // Found by the model_answer fuzz target: the code parsed without the newline that
+        // extraction appends, and not with it, so a non-parsing policy was returned.
+        let code = "import math\nclass Policy:\n    def act(self, obs):\n        return 0\n\\";
+        assert_eq!(extract_code(code), None);
+        assert_eq!(extract_code(&format!("```python\n{code}\n```")), None);
     }
 
     #[test]
