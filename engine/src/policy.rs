@@ -860,19 +860,19 @@ impl Policy {
                 "expected an error reply".into(),
             );
         };
-        let guest_kind = kind;
-        let kind = match kind {
-            contract::ERROR_SYNTAX => CrashKind::SyntaxError,
-            contract::ERROR_LOAD => CrashKind::LoadError,
-            contract::ERROR_MISSING_ACT => CrashKind::MissingAct,
-            contract::ERROR_EXCEPTION => CrashKind::PythonException,
-            contract::ERROR_ACTION_TYPE => CrashKind::InvalidAction,
-            contract::ERROR_EXIT => CrashKind::Exit,
-            contract::ERROR_MEMORY => CrashKind::MemoryLimit,
-            contract::ERROR_RECURSION => CrashKind::StackOverflow,
-            _ => CrashKind::ContractViolation,
+        let known = match kind {
+            contract::ERROR_SYNTAX => Some(CrashKind::SyntaxError),
+            contract::ERROR_LOAD => Some(CrashKind::LoadError),
+            contract::ERROR_MISSING_ACT => Some(CrashKind::MissingAct),
+            contract::ERROR_EXCEPTION => Some(CrashKind::PythonException),
+            contract::ERROR_ACTION_TYPE => Some(CrashKind::InvalidAction),
+            contract::ERROR_EXIT => Some(CrashKind::Exit),
+            contract::ERROR_MEMORY => Some(CrashKind::MemoryLimit),
+            contract::ERROR_RECURSION => Some(CrashKind::StackOverflow),
+            contract::ERROR_PROTOCOL => Some(CrashKind::ContractViolation),
+            _ => None,
         };
-        let mut summary = if exception_type.is_empty() {
+        let summary = if exception_type.is_empty() {
             message.clone()
         } else if message.is_empty() {
             exception_type.clone()
@@ -881,15 +881,20 @@ impl Policy {
         };
         // A native guest may send an error with no text or of an unknown kind: the report
         // still says what happened.
-        let unknown_kind =
-            kind == CrashKind::ContractViolation && guest_kind != contract::ERROR_PROTOCOL;
-        summary = match (unknown_kind, summary.is_empty()) {
-            (true, true) => format!("the guest answered with unknown error kind {guest_kind}"),
-            (true, false) => {
-                format!("the guest answered with unknown error kind {guest_kind}: {summary}")
-            }
-            (false, true) => format!("the guest reported a {kind} error without a message"),
-            (false, false) => summary,
+        let (kind, summary) = match (known, summary.is_empty()) {
+            (None, true) => (
+                CrashKind::ContractViolation,
+                format!("the guest answered with unknown error kind {kind}"),
+            ),
+            (None, false) => (
+                CrashKind::ContractViolation,
+                format!("the guest answered with unknown error kind {kind}: {summary}"),
+            ),
+            (Some(known), true) => (
+                known,
+                format!("the guest reported a {known} error without a message"),
+            ),
+            (Some(known), false) => (known, summary),
         };
         let mut report = self.crash(kind, phase, summary);
         report.exception_type = (!exception_type.is_empty()).then_some(exception_type);
