@@ -357,6 +357,21 @@ pub fn run_with(
     workers: &Workers,
     progress: &mut dyn FnMut(Progress<'_>),
 ) -> Result<OptimizeOutcome, OptimizeError> {
+    let outcome = run_rounds(engine, run, proposer, workers, progress);
+    // The last round's records, and on an error whatever was written before it.
+    let synced = run.sync();
+    let outcome = outcome?;
+    synced?;
+    Ok(outcome)
+}
+
+fn run_rounds(
+    engine: &Engine,
+    run: &mut RunDir,
+    proposer: Option<&ModelProposer>,
+    workers: &Workers,
+    progress: &mut dyn FnMut(Progress<'_>),
+) -> Result<OptimizeOutcome, OptimizeError> {
     let manifest = run.manifest().clone();
     let env = EnvFacts::of(&manifest.env_id, manifest.num_agents)?;
     let start = TunableSource::parse(&manifest.start_source)?;
@@ -679,6 +694,8 @@ fn evaluate_round(
         {
             return Err(OptimizeError::Threads(error));
         }
+        // The earlier rounds' records go to disk while this round runs, off its critical path.
+        run.sync()?;
         let mut count = 0;
         for record in finished {
             run.append(record)?;

@@ -2,8 +2,11 @@
 //! any moment resumes without losing or repeating a finished evaluation.
 //!
 //! - `run.json`: the run's settings ([`RunManifest`]), written once, atomically.
-//! - `candidates.jsonl`: one [`CandidateRecord`] per evaluated candidate, appended and synced
-//!   as each finishes. A line cut short by a kill is dropped (and truncated away) on resume.
+//! - `candidates.jsonl`: one [`CandidateRecord`] per evaluated candidate, written as each
+//!   finishes (once written, a killed process loses nothing), and synced to disk in groups by
+//!   [`RunDir::sync`] (the optimizer syncs a round's records while the next round runs, so a
+//!   machine crash loses at most the records since then, which resume evaluates again). A
+//!   line cut short by a kill or a crash is dropped (and truncated away) on resume.
 //! - `best.py`: the best policy so far, replaced atomically whenever it improves.
 
 use std::fs::{File, OpenOptions};
@@ -193,6 +196,8 @@ pub struct RunDir {
     manifest: RunManifest,
     records: Vec<CandidateRecord>,
     log: File,
+    /// Records written to `log` since it was last synced.
+    unsynced: usize,
 }
 
 impl RunDir {
@@ -219,6 +224,7 @@ impl RunDir {
             manifest,
             records: Vec::new(),
             log,
+            unsynced: 0,
         })
     }
 
@@ -260,6 +266,7 @@ impl RunDir {
             manifest,
             records,
             log,
+            unsynced: 0,
         })
     }
 
@@ -307,17 +314,16 @@ impl RunDir {
         write_atomically(&path, text.as_bytes()).map_err(|source| RunDirError::Io { path, source })
     }
 
-    /// Appends `record` durably, and rewrites `best.py` if it is the new best.
+    /// Appends `record` (written to the file before this returns, so a kill of this process
+    /// cannot lose it; see [`RunDir::sync`] for a crash of the machine), and rewrites
+    /// `best.py` if it is the new best.
     pub fn append(&mut self, record: CandidateRecord) -> Result<(), RunDirError> {
-        let log_path = self.path.join(CANDIDATES);
-        let io = |source| RunDirError::Io {
-            path: log_path.clone(),
-            source,
-        };
         let mut line = serde_json::to_string(&record).expect("record serializes");
         line.push('\n');
-        self.log.write_all(line.as_bytes()).map_err(io)?;
-        self.log.sync_data().map_err(io)?;
+        self.log
+            .write_all(line.as_bytes())
+            .map_err(|source| self.log_error(source))?;
+        self.unsynced += 1;
         let improves = match (record.score(), self.best().and_then(CandidateRecord::score)) {
             (Some(new), Some(old)) => new > old,
             (Some(_), None) => true,
@@ -334,6 +340,34 @@ impl RunDir {
         }
         self.records.push(record);
         Ok(())
+    }
+
+    /// Makes every appended record durable on disk. One sync per group of records rather
+    /// than per record: syncing each of a fast round's records cost the optimizer about 5%
+    /// of its candidates per second on two workers here.
+    pub fn sync(&mut self) -> Result<(), RunDirError> {
+        if self.unsynced > 0 {
+            self.log
+                .sync_data()
+                .map_err(|source| self.log_error(source))?;
+            self.unsynced = 0;
+        }
+        Ok(())
+    }
+
+    fn log_error(&self, source: std::io::Error) -> RunDirError {
+        RunDirError::Io {
+            path: self.path.join(CANDIDATES),
+            source,
+        }
+    }
+}
+
+impl Drop for RunDir {
+    /// Syncs what is left unsynced; an error here has no one to go to (callers that need to
+    /// know call [`RunDir::sync`] first).
+    fn drop(&mut self) {
+        let _ = self.sync();
     }
 }
 
@@ -450,6 +484,23 @@ mod tests {
             std::fs::read_to_string(dir.path().join(BEST)).unwrap(),
             "# 11\n"
         );
+    }
+
+    #[test]
+    fn appended_records_survive_a_kill_before_any_sync() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut run = RunDir::create(dir.path(), manifest()).unwrap();
+        run.append(record(0, 0, 5.0)).unwrap();
+        run.sync().unwrap();
+        run.append(record(1, 0, 9.0)).unwrap();
+        run.append(record(1, 1, 7.0)).unwrap();
+        assert_eq!(run.unsynced, 2);
+        // A killed process runs no destructor: what `append` wrote must already be in the file.
+        std::mem::forget(run);
+        let run = RunDir::open(dir.path()).unwrap();
+        assert_eq!(run.records().len(), 3);
+        assert_eq!(run.record(1, 1).unwrap().mean_return, Some(7.0));
+        assert_eq!(run.unsynced, 0);
     }
 
     #[test]
