@@ -26,6 +26,8 @@ enum Reply {
     Answer(String),
     Status(u16),
     Slow(Duration, String),
+    /// A whole 200 body, as given.
+    Body(serde_json::Value),
 }
 
 /// A minimal HTTP/1.1 server speaking just enough of chat completions: repair requests get
@@ -115,6 +117,15 @@ fn serve(
         Reply::Slow(delay, text) => {
             std::thread::sleep(delay);
             (200, text)
+        }
+        Reply::Body(body) => {
+            let payload = body.to_string();
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{payload}",
+                payload.len()
+            );
+            return;
         }
     };
     let payload = if status == 200 {
@@ -358,6 +369,69 @@ fn a_server_that_refuses_max_tokens_and_temperature_is_asked_its_way() {
     let bodies = seen.lock().unwrap();
     let last: serde_json::Value = serde_json::from_str(bodies.last().unwrap()).unwrap();
     assert!(last.get("max_completion_tokens").is_some() && last.get("temperature").is_none());
+}
+
+#[test]
+fn reasoning_model_answers_are_read_for_their_final_text_and_a_cut_off_one_still_counts_its_tokens()
+{
+    let (url, _) = mock_server(vec![
+        // All the tokens went to reasoning: no text.
+        Reply::Body(serde_json::json!({
+            "choices": [{
+                "message": {"role": "assistant", "content": null, "reasoning_content": "Let me think..."},
+                "finish_reason": "length",
+            }],
+            "usage": {"prompt_tokens": 100, "completion_tokens": 4096},
+        })),
+        // Reasoning inline, with a draft that would crash; the final answer is GOOD.
+        Reply::Answer(format!(
+            "<think>\nDraft:\n```python\n{CRASHES}```\nNo, simpler.\n</think>\n\n```python\n{GOOD}```\n"
+        )),
+        // The text as a list of parts.
+        Reply::Body(serde_json::json!({
+            "choices": [{"message": {"role": "assistant", "content": [
+                {"type": "text", "text": "```python\n"},
+                {"type": "text", "text": FIXED},
+                {"type": "text", "text": "```"},
+            ]}, "finish_reason": "stop"}],
+            "usage": {"prompt_tokens": 100, "completion_tokens": 60},
+        })),
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    let run_dir = dir.path().join("run");
+    let (code, _, stderr) = optimize_against(
+        &url,
+        &run_dir,
+        &["--rounds", "1", "--candidates", "3", "--tune-rounds", "0"],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let run = RunDir::open(&run_dir).unwrap();
+    let model: Vec<_> = run
+        .records()
+        .iter()
+        .filter(|r| r.origin == Origin::Model)
+        .collect();
+    assert_eq!(model.len(), 3, "{model:#?}");
+    let cut = model
+        .iter()
+        .find(|r| r.failure.is_some())
+        .expect("the cut-off answer is a failed candidate");
+    let failure = cut.failure.as_deref().unwrap();
+    assert!(
+        failure.starts_with("the answer holds no text: the model stopped at the token limit"),
+        "{failure}"
+    );
+    assert_eq!(cut.model_call.as_ref().unwrap().output_tokens, 4096);
+    let mut sources: Vec<&str> = model
+        .iter()
+        .filter(|r| r.failure.is_none())
+        .map(|r| r.source.as_str())
+        .collect();
+    sources.sort();
+    let mut expected = vec![GOOD, FIXED];
+    expected.sort();
+    assert_eq!(sources, expected);
+    assert!(model.iter().all(|r| r.crash.is_none()), "{model:#?}");
 }
 
 const FEEDBACK_CLASS: &str = "class Feedback:\n    def summarize_trajectory(self, traj):\n        angles = [step['fields']['pole_angle'] for step in traj]\n        return f'{len(traj)} steps, largest lean {max(abs(a) for a in angles):.3f} rad'\n";

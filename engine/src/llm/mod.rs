@@ -52,7 +52,11 @@ pub struct Usage {
 /// A model's answer.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ChatResponse {
+    /// The answer's text (empty when `no_text` says why there is none).
     pub text: String,
+    /// Why the answer holds no text, when it holds none: a refusal, the token limit, an
+    /// error in the body of a successful reply. The call still counts its tokens and cost.
+    pub no_text: Option<String>,
     pub usage: Usage,
     /// US dollars, when the provider's prices are configured.
     pub cost_usd: Option<f64>,
@@ -247,8 +251,13 @@ impl HttpProvider {
             };
             match result {
                 Ok((text, usage)) => {
+                    let (text, no_text) = match text {
+                        Ok(text) => (text, None),
+                        Err(why) => (String::new(), Some(why)),
+                    };
                     return Ok(ChatResponse {
                         text,
+                        no_text,
                         usage,
                         cost_usd: self.cost(usage),
                         latency_ms: started.elapsed().as_millis() as u64,

@@ -7,7 +7,7 @@
 
 use std::sync::atomic::Ordering;
 
-use serde_json::json;
+use serde_json::{Value, json};
 
 use super::{ChatRequest, Failure, HttpProvider, LlmError, Usage, post_json};
 
@@ -18,7 +18,7 @@ pub(super) const OMIT_TEMPERATURE: u8 = 2;
 pub(super) async fn complete(
     provider: &HttpProvider,
     request: &ChatRequest,
-) -> Result<(String, Usage), Failure> {
+) -> Result<(Result<String, String>, Usage), Failure> {
     loop {
         let compat = provider.compat.load(Ordering::Relaxed);
         match complete_once(provider, request, compat).await {
@@ -53,7 +53,7 @@ async fn complete_once(
     provider: &HttpProvider,
     request: &ChatRequest,
     compat: u8,
-) -> Result<(String, Usage), Failure> {
+) -> Result<(Result<String, String>, Usage), Failure> {
     let url = provider.url("chat/completions");
     let mut messages = vec![json!({"role": "system", "content": request.system})];
     messages.extend(
@@ -80,19 +80,108 @@ async fn complete_once(
         builder = builder.bearer_auth(key);
     }
     let answer = post_json(builder, &url, provider.config.timeout_ms, &body).await?;
-    let text = answer["choices"][0]["message"]["content"]
-        .as_str()
-        .ok_or_else(|| Failure {
-            error: LlmError::BadResponse {
-                url: url.clone(),
-                message: "no choices[0].message.content".into(),
-            },
-            retry_after: None,
-        })?
-        .to_owned();
+    let text = answer_text(&answer);
     let usage = Usage {
         input_tokens: answer["usage"]["prompt_tokens"].as_u64().unwrap_or(0),
         output_tokens: answer["usage"]["completion_tokens"].as_u64().unwrap_or(0),
     };
     Ok((text, usage))
+}
+
+/// The text of the first choice: `message.content` as a string, or as a list of parts (as
+/// some servers answer) whose text parts are joined. A reasoning server's separate
+/// `reasoning_content` is not the answer and is left out. With no text, why, as far as the
+/// answer tells: a refusal, the token limit, or what is missing.
+fn answer_text(answer: &Value) -> Result<String, String> {
+    if let Some(error) = answer.get("error").filter(|error| !error.is_null()) {
+        let message = error["message"].as_str().or(error.as_str());
+        return Err(format!(
+            "the server answered with an error: {}",
+            message.map_or_else(|| error.to_string(), str::to_owned)
+        ));
+    }
+    let Some(choice) = answer["choices"].get(0) else {
+        return Err("it has no choices[0]".into());
+    };
+    let message = &choice["message"];
+    let text = match &message["content"] {
+        Value::String(text) => text.clone(),
+        Value::Array(parts) => parts
+            .iter()
+            .filter(|part| part["type"].as_str().is_none_or(|kind| kind == "text"))
+            .filter_map(|part| part["text"].as_str().or(part.as_str()))
+            .collect(),
+        _ => String::new(),
+    };
+    if !text.trim().is_empty() {
+        return Ok(text);
+    }
+    if let Some(refusal) = message["refusal"].as_str() {
+        return Err(format!("the model refused: {refusal}"));
+    }
+    Err(match choice["finish_reason"].as_str() {
+        Some("length") => "the model stopped at the token limit (finish_reason \"length\"); \
+            a reasoning model may need a larger --max-tokens"
+            .into(),
+        Some(reason) => format!("finish_reason {reason:?}"),
+        None => "choices[0].message.content is empty or missing".into(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_as_a_string_or_as_a_list_of_parts() {
+        let plain = json!({"choices": [{"message": {"content": "def act(obs): ..."}}]});
+        assert_eq!(answer_text(&plain).unwrap(), "def act(obs): ...");
+        let parts = json!({"choices": [{"message": {"content": [
+            {"type": "text", "text": "```python\n"},
+            {"type": "image_url", "image_url": {"url": "x"}},
+            {"type": "text", "text": "def act(obs): ...\n```"},
+        ]}}]});
+        assert_eq!(
+            answer_text(&parts).unwrap(),
+            "```python\ndef act(obs): ...\n```"
+        );
+    }
+
+    #[test]
+    fn reasoning_content_is_not_the_answer() {
+        let answer = json!({"choices": [{
+            "message": {"content": "final", "reasoning_content": "draft"},
+            "finish_reason": "stop",
+        }]});
+        assert_eq!(answer_text(&answer).unwrap(), "final");
+    }
+
+    #[test]
+    fn no_text_says_why() {
+        let cut = json!({"choices": [{
+            "message": {"content": null, "reasoning_content": "long thoughts"},
+            "finish_reason": "length",
+        }]});
+        let error = answer_text(&cut).unwrap_err();
+        assert!(
+            error.contains("token limit") && error.contains("--max-tokens"),
+            "{error}"
+        );
+        let refused = json!({"choices": [{"message": {"content": null, "refusal": "I can't."}}]});
+        assert_eq!(
+            answer_text(&refused).unwrap_err(),
+            "the model refused: I can't."
+        );
+        let empty = json!({"choices": [{"message": {"content": ""}, "finish_reason": "stop"}]});
+        assert!(answer_text(&empty).unwrap_err().contains("\"stop\""));
+        assert_eq!(
+            answer_text(&json!({"choices": []})).unwrap_err(),
+            "it has no choices[0]"
+        );
+        let error = json!({"error": {"message": "model not found"}});
+        assert_eq!(
+            answer_text(&error).unwrap_err(),
+            "the server answered with an error: model not found"
+        );
+    }
 }

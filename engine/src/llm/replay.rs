@@ -64,6 +64,7 @@ impl ReplayProvider {
         })?;
         Ok(ChatResponse {
             text: answer.text.clone(),
+            no_text: None,
             usage: answer.usage,
             cost_usd: None,
             latency_ms: 0,

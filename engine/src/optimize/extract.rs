@@ -7,6 +7,7 @@ use ruff_python_parser::parse_module;
 /// the largest fenced block that parses, else the answer itself (or its tail from the first
 /// line that starts code) when that parses and defines `act`.
 pub fn extract_code(answer: &str) -> Option<String> {
+    let answer = without_reasoning(answer);
     // Every test below runs on the text as it will be returned (normalized), never on a
     // near copy: a block ending in a line continuation parses alone but not once a newline
     // is appended.
@@ -29,6 +30,23 @@ pub fn extract_code(answer: &str) -> Option<String> {
         .filter(|&i| starts_code(lines[i]))
         .map(|i| normalize(&lines[i..].join("\n")))
         .find(|tail| parses(tail) && defines_act(tail))
+}
+
+/// The answer without the reasoning that some models write before it, between `<think>`
+/// tags (DeepSeek-R1, Qwen3 and QwQ through Ollama, llama.cpp or vLLM): the drafts in there
+/// are not the answer. Some chat templates leave out the opening tag, so the answer is what
+/// follows the last closing tag; an answer that starts thinking and never stops holds none.
+fn without_reasoning(answer: &str) -> &str {
+    for close in ["</think>", "</thinking>"] {
+        if let Some(end) = answer.rfind(close) {
+            return &answer[end + close.len()..];
+        }
+    }
+    let start = answer.trim_start();
+    if start.starts_with("<think>") || start.starts_with("<thinking>") {
+        return "";
+    }
+    answer
 }
 
 /// The contents of ``` fences (any language tag); an unclosed last fence runs to the end.
@@ -131,6 +149,23 @@ mod tests {
         let code = "import math\nclass Policy:\n    def act(self, obs):\n        return 0\n\\";
         assert_eq!(extract_code(code), None);
         assert_eq!(extract_code(&format!("```python\n{code}\n```")), None);
+    }
+
+    #[test]
+    fn drafts_in_a_reasoning_block_are_not_the_answer() {
+        let draft = "def act(obs):\n    return 0\n";
+        let answer = format!(
+            "<think>\nFirst idea:\n```python\n{draft}```\nNo, lean the other way.\n</think>\n\nHere:\n```python\n{POLICY}```\n"
+        );
+        assert_eq!(extract_code(&answer).as_deref(), Some(POLICY));
+        // The opening tag left out by the chat template; an answer cut off mid-statement
+        // does not fall back to the draft.
+        let cut =
+            format!("```python\n{draft}```\n</think>\n```python\ndef act(obs):\n    return (1 if");
+        assert_eq!(extract_code(&cut), None);
+        // Still thinking when the token limit came: no answer.
+        let unfinished = format!("<think>\nMaybe:\n```python\n{draft}```\nor perhaps");
+        assert_eq!(extract_code(&unfinished), None);
     }
 
     #[test]

@@ -184,9 +184,10 @@ impl ModelProposer {
 
 fn proposal(provider: &str, response: ChatResponse) -> Proposal {
     let source = extract_code(&response.text);
-    let failure = source
-        .is_none()
-        .then(|| "the answer holds no usable Python code".to_owned());
+    let failure = source.is_none().then(|| match &response.no_text {
+        Some(why) => format!("the answer holds no text: {why}"),
+        None => "the answer holds no usable Python code".to_owned(),
+    });
     Proposal {
         source,
         failure,

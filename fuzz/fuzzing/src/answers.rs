@@ -34,6 +34,9 @@ const PIECES: &[&str] = &[
     "s = '''1.5 ``` '''\n",
     "f'{1.5:.2f}'\n",
     "def act(obs):\n    return (\n",
+    "<think>\n",
+    "</think>\n",
+    "</thinking>",
 ];
 
 impl<'a> Arbitrary<'a> for ModelAnswer {
