@@ -216,24 +216,67 @@ impl Space {
                 }
                 let mut checked = BoxValues(SmallVec::with_capacity(values.len()));
                 for (i, &value) in values.iter().enumerate() {
-                    if !value.is_finite() {
-                        return Err(invalid(format!("element {i} is {value}")));
-                    }
-                    let value = match space.dtype {
-                        Dtype::Float32 => f64::from(value as f32),
-                        Dtype::Float64 => value,
-                    };
-                    if value < space.low[i] || value > space.high[i] {
-                        return Err(invalid(format!(
-                            "element {i} = {value} is outside [{}, {}]",
-                            space.low[i], space.high[i]
-                        )));
-                    }
-                    checked.0.push(value);
+                    checked
+                        .0
+                        .push(space.check_value(i, value).map_err(invalid)?);
                 }
                 Ok(CheckedAction::Box(checked))
             }
         }
+    }
+
+    /// [`Space::check`] for a one-value Box (MountainCarContinuous, Pendulum), giving the
+    /// value itself: the same checks and errors, without a [`CheckedAction`] to pass back
+    /// through memory on every step.
+    pub fn check_scalar(&self, action: &Action) -> Result<f64, EnvError> {
+        let value = match (self, action) {
+            (Space::Box(space), Action::Float(value)) if space.low.len() == 1 => *value,
+            (Space::Box(space), Action::FloatList(values))
+                if space.low.len() == 1 && values.len() == 1 =>
+            {
+                values[0]
+            }
+            _ => {
+                let checked = self.check(action)?;
+                return match checked.values().first() {
+                    Some(&value) if checked.values().len() == 1 => Ok(value),
+                    _ => Err(EnvError::InvalidAction {
+                        space: self.describe(),
+                        reason: "expected a single value".into(),
+                    }),
+                };
+            }
+        };
+        let Space::Box(space) = self else {
+            unreachable!("matched a Box above")
+        };
+        space
+            .check_value(0, value)
+            .map_err(|reason| EnvError::InvalidAction {
+                space: self.describe(),
+                reason,
+            })
+    }
+}
+
+impl BoxSpace {
+    /// Element `i` of an action: finite, rounded to the dtype, inside the bounds.
+    #[inline]
+    fn check_value(&self, i: usize, value: f64) -> Result<f64, String> {
+        if !value.is_finite() {
+            return Err(format!("element {i} is {value}"));
+        }
+        let value = match self.dtype {
+            Dtype::Float32 => f64::from(value as f32),
+            Dtype::Float64 => value,
+        };
+        if value < self.low[i] || value > self.high[i] {
+            return Err(format!(
+                "element {i} = {value} is outside [{}, {}]",
+                self.low[i], self.high[i]
+            ));
+        }
+        Ok(value)
     }
 }
 
@@ -346,6 +389,70 @@ mod tests {
             space.describe(),
             "Box([-1.0, -2.0], [1.0, 2.0], (2,), float32)"
         );
+    }
+
+    #[test]
+    fn check_scalar_gives_what_check_gives_for_every_kind_of_action() {
+        let spaces = [
+            Space::box_f32(vec![-2.0], vec![2.0]),
+            Space::Box(BoxSpace {
+                low: vec![-1.0],
+                high: vec![1.0],
+                dtype: Dtype::Float64,
+            }),
+            Space::box_f32(vec![-1.0, -1.0], vec![1.0, 1.0]),
+            Space::discrete(3),
+        ];
+        let values = [
+            0.0,
+            -0.0,
+            0.1,
+            1.0,
+            -1.0,
+            2.0,
+            -2.0,
+            2.000_000_000_1,
+            2.5,
+            1.000_000_000_1,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::MIN_POSITIVE,
+        ];
+        let mut actions: Vec<Action> = Vec::new();
+        for &v in &values {
+            actions.push(Action::Float(v));
+            actions.push(Action::FloatList(vec![v]));
+            actions.push(Action::FloatList(vec![v, 0.0]));
+        }
+        for i in [-3, -1, 0, 1, 2, 3] {
+            actions.push(Action::Int(i));
+            actions.push(Action::IntList(vec![i]));
+        }
+        actions.push(Action::FloatList(vec![]));
+        for space in &spaces {
+            for action in &actions {
+                let scalar = space.check_scalar(action);
+                match space.check(action) {
+                    Ok(CheckedAction::Box(values)) if values.len() == 1 => {
+                        assert_eq!(
+                            scalar.unwrap().to_bits(),
+                            values[0].to_bits(),
+                            "{space:?} {action:?}"
+                        );
+                    }
+                    Ok(_) => assert!(
+                        matches!(&scalar, Err(EnvError::InvalidAction { reason, .. }) if reason == "expected a single value"),
+                        "{space:?} {action:?}: {scalar:?}"
+                    ),
+                    Err(error) => assert_eq!(
+                        scalar.unwrap_err().to_string(),
+                        error.to_string(),
+                        "{space:?} {action:?}"
+                    ),
+                }
+            }
+        }
     }
 
     #[test]

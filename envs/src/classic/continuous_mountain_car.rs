@@ -171,10 +171,9 @@ impl Env for ContinuousMountainCar {
         action: &Action,
         observation: &mut Vec<f64>,
     ) -> Result<Transition, EnvError> {
-        let checked = self.action_space().check(action)?;
         // The space check rounded the action to float32 and kept it in [-1, 1], so
         // Gymnasium's `min(max(action[0], -1.0), 1.0)` is the action itself.
-        let force = checked.values().first().copied().unwrap_or(0.0) as f32;
+        let force = self.action_space().check_scalar(action)? as f32;
 
         // velocity += force * power - 0.0025 * math.cos(3 * position)
         let push = force * POWER as f32;

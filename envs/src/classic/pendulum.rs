@@ -135,9 +135,8 @@ impl Env for Pendulum {
         action: &Action,
         observation: &mut Vec<f64>,
     ) -> Result<Transition, EnvError> {
-        let checked = self.action_space().check(action)?;
         // A float32 torque, in range already (the space check rounded and bounded it).
-        let u = checked.values().first().copied().unwrap_or(0.0) as f32;
+        let u = self.action_space().check_scalar(action)? as f32;
         let (th, thdot) = (self.theta, self.theta_dot);
 
         // numpy: `u ** 2` and `0.001 * (...)` stay float32, the rest is float64.
