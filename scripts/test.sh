@@ -9,6 +9,8 @@ rustup toolchain install
 # Gymnasium's own reference episodes, regenerated in a local venv (.venv-gym) from PyPI;
 # envs/tests/gym_parity.rs replays them step by step.
 bash scripts/gym-reference.sh
+# The guest's numpy stand-in against real numpy (from the same venv), expression by expression.
+"$(bash scripts/gym-venv.sh)" scripts/numpy_lite_check.py
 # libmujoco 3.17.0 and Gymnasium's MuJoCo models into .mujoco/ (from the same venv), for the
 # default `mujoco` feature.
 bash scripts/setup-mujoco.sh

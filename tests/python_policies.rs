@@ -492,3 +492,68 @@ fn crlf_line_endings_and_a_byte_order_mark_are_accepted() {
         assert_eq!(policy.act(&OBS).unwrap(), Action::Int(0));
     }
 }
+
+/// Policies that `import numpy as np` by habit get the sandbox's pure-Python stand-in.
+#[test]
+fn numpy_style_policies_run_on_the_numpy_stand_in() {
+    let cartpole = r#"
+import numpy as np
+
+class Policy:
+    def __init__(self):
+        self.w = np.array([0.1, 0.5, 1.0, 0.5], dtype=np.float64)
+
+    def act(self, obs):
+        x = np.asarray(obs, dtype=float)
+        score = float(np.dot(self.w, x)) + 0.0 * np.linalg.norm(x)
+        return int(score > 0)
+"#;
+    let report = assert_runs("CartPole-v1", cartpole);
+    assert!(
+        report.mean_return().unwrap() > 400.0,
+        "{:?}",
+        report.returns()
+    );
+
+    // A Pendulum controller returning a numpy array (read as a list of floats) or a numpy
+    // float: both are actions, and the same controller gives the same returns either way.
+    let pendulum = |ret: &str| {
+        format!(
+            r#"
+import numpy as np
+from numpy.linalg import norm
+K = np.array([[-12.0, -2.5]])
+
+def act(obs):
+    cos_th, sin_th, thdot = obs
+    theta = np.arctan2(sin_th, cos_th)
+    state = np.array([theta, thdot])
+    u = np.clip((K @ state)[0], -2.0, 2.0)
+    assert norm(state) >= 0 and state.shape == (2,)
+    {ret}
+"#
+        )
+    };
+    let as_array = assert_runs("Pendulum-v1", &pendulum("return np.array([u])"));
+    let as_float = assert_runs("Pendulum-v1", &pendulum("return np.float32(u)"));
+    assert_eq!(as_array.returns(), as_float.returns());
+
+    // numpy.random draws from the sandbox's seeded `random`: same seed, same returns.
+    let noisy = "import numpy as np\nrng = np.random.default_rng(3)\ndef act(obs):\n    return int(obs[2] + 0.05 * np.random.randn() + 0.01 * rng.normal() > 0)\n";
+    let first = run_episodes("CartPole-v1", noisy, 2, 5);
+    let again = run_episodes("CartPole-v1", noisy, 2, 5);
+    assert!(!first.crashed());
+    assert_eq!(first.returns(), again.returns());
+
+    // What the stand-in lacks is a clear Python error, not a hang or a host failure.
+    let report = run_episodes(
+        "CartPole-v1",
+        "import numpy as np\ndef act(obs):\n    return int(np.fft.fft(obs)[0] > 0)\n",
+        1,
+        0,
+    );
+    let crash = report.crashes().next().expect("np.fft is missing");
+    assert_eq!(crash.kind, CrashKind::PythonException);
+    assert_eq!(crash.exception_type.as_deref(), Some("AttributeError"));
+    assert!(crash.message.contains("subset"), "{}", crash.message);
+}

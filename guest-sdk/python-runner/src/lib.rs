@@ -21,6 +21,8 @@ mod structured;
 use structured::{StructItem, Structured};
 
 const PRELUDE: &str = include_str!("prelude.py");
+/// A small pure-Python stand-in for numpy, importable as `numpy` (policies import it by habit).
+const NUMPY_LITE: &str = include_str!("numpy_lite.py");
 const POLICY_MODULE: &str = "policy";
 const POLICY_FILE: &str = "policy.py";
 
@@ -125,6 +127,10 @@ impl Runner {
             module
                 .get_attr("preimport", vm)
                 .and_then(|preimport| preimport.call((), vm))
+                .map_err(|exc| exception_failure(vm, &exc, contract::ERROR_PROTOCOL))?;
+            module
+                .get_attr("install_numpy", vm)
+                .and_then(|install| install.call((NUMPY_LITE,), vm))
                 .map_err(|exc| exception_failure(vm, &exc, contract::ERROR_PROTOCOL))?;
             Ok(module)
         })?;

@@ -108,6 +108,17 @@ def preimport():
     return failed
 
 
+def install_numpy(source):
+    """Registers the numpy stand-in (numpy_lite.py) as `numpy`, with `numpy.random` and
+    `numpy.linalg` importable, before the interpreter is snapshotted."""
+    module = types.ModuleType("numpy")
+    module.__file__ = "<numpy_lite>"
+    exec(compile(source, "<numpy_lite>", "exec"), module.__dict__)
+    sys.modules["numpy"] = module
+    sys.modules["numpy.random"] = module.random
+    sys.modules["numpy.linalg"] = module.linalg
+
+
 def reseed():
     """Reseeds the interpreter-wide `random` instance from the sandbox's random source, which
     the host has just restarted from the policy's seed (a snapshot holds no shared state)."""
