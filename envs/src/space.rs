@@ -143,10 +143,7 @@ impl Space {
     /// agents pass them). A wrong type, shape, a value out of range, NaN or an infinity is
     /// an [`EnvError::InvalidAction`] naming the space.
     pub fn check(&self, action: &Action) -> Result<CheckedAction, EnvError> {
-        let invalid = |reason: String| EnvError::InvalidAction {
-            space: self.describe(),
-            reason,
-        };
+        let invalid = |reason: String| self.invalid(reason);
         match self {
             Space::Discrete { n, start } => {
                 let Action::Int(value) = action else {
@@ -229,33 +226,32 @@ impl Space {
     /// value itself: the same checks and errors, without a [`CheckedAction`] to pass back
     /// through memory on every step.
     pub fn check_scalar(&self, action: &Action) -> Result<f64, EnvError> {
-        let value = match (self, action) {
-            (Space::Box(space), Action::Float(value)) if space.low.len() == 1 => *value,
+        let (space, value) = match (self, action) {
+            (Space::Box(space), Action::Float(value)) if space.low.len() == 1 => (space, *value),
             (Space::Box(space), Action::FloatList(values))
                 if space.low.len() == 1 && values.len() == 1 =>
             {
-                values[0]
+                (space, values[0])
             }
             _ => {
                 let checked = self.check(action)?;
-                return match checked.values().first() {
-                    Some(&value) if checked.values().len() == 1 => Ok(value),
-                    _ => Err(EnvError::InvalidAction {
-                        space: self.describe(),
-                        reason: "expected a single value".into(),
-                    }),
+                return match checked.values() {
+                    &[value] => Ok(value),
+                    _ => Err(self.invalid("expected a single value".into())),
                 };
             }
         };
-        let Space::Box(space) = self else {
-            unreachable!("matched a Box above")
-        };
         space
             .check_value(0, value)
-            .map_err(|reason| EnvError::InvalidAction {
-                space: self.describe(),
-                reason,
-            })
+            .map_err(|reason| self.invalid(reason))
+    }
+
+    /// The error for an action this space refuses, naming the space.
+    fn invalid(&self, reason: String) -> EnvError {
+        EnvError::InvalidAction {
+            space: self.describe(),
+            reason,
+        }
     }
 }
 

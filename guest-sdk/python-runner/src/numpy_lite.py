@@ -79,9 +79,8 @@ class int64(signedinteger):
         return int.__new__(cls, int(value))
 
 
-class int32(signedinteger):
-    def __new__(cls, value=0):
-        return int.__new__(cls, int(value))
+class int32(int64):
+    """Holds any Python int, as `int64` does (no 32-bit wrap-around)."""
 
 
 float_ = double = float64
@@ -535,11 +534,13 @@ def _assign(array_, indices, value):
 
 
 def _index_tuple(value, key):
-    key = tuple(k for k in key if k is not Ellipsis) if key.count(Ellipsis) == 1 and key[-1] is Ellipsis else key
+    # Identity tests only: `==` against an array index would compare elementwise.
+    if key and key[-1] is Ellipsis:
+        key = key[:-1]
     if not key:
         return value
     first, rest = key[0], key[1:]
-    if first is None or Ellipsis in key:
+    if _bany(k is None or k is Ellipsis for k in key):
         raise IndexError(f"None and ... inside an index tuple are not supported ({_LITE})")
     if not isinstance(value, ndarray):
         raise IndexError("too many indices for array")
