@@ -16,6 +16,8 @@ bash scripts/gym-reference.sh
 bash scripts/setup-mujoco.sh
 
 cargo fmt --all -- --check
+# The Python guest is its own workspace (wasm32-wasip1 only): formatted the same way.
+cargo fmt --manifest-path guest-sdk/python-runner/Cargo.toml -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo test --workspace --locked
 # Every fuzz target built (coverage-instrumented, cargo-fuzz on stable) and run briefly; the

@@ -16,6 +16,7 @@ use rustpython_vm::{
     compiler::Mode,
 };
 
+mod small_alloc;
 mod structured;
 
 use structured::{StructItem, Structured};
@@ -51,6 +52,9 @@ struct Runner {
     reply_data: Vec<u8>,
 }
 
+#[global_allocator]
+static ALLOCATOR: small_alloc::SmallBlockCache = small_alloc::SmallBlockCache::new();
+
 thread_local! {
     static RUNNER: RefCell<Option<Runner>> = const { RefCell::new(None) };
 }
@@ -63,7 +67,10 @@ pub(crate) struct Failure {
 
 impl Failure {
     pub(crate) fn protocol(message: &str) -> Failure {
-        Failure { kind: contract::ERROR_PROTOCOL, text: join_text("ProtocolError", message, "") }
+        Failure {
+            kind: contract::ERROR_PROTOCOL,
+            text: join_text("ProtocolError", message, ""),
+        }
     }
 }
 
@@ -93,7 +100,10 @@ fn exception_failure(vm: &VirtualMachine, exc: &PyBaseExceptionRef, default_kind
     if vm.write_exception(&mut traceback, exc).is_err() {
         traceback.clear();
     }
-    Failure { kind, text: join_text(&type_name, &message, &traceback) }
+    Failure {
+        kind,
+        text: join_text(&type_name, &message, &traceback),
+    }
 }
 
 impl Runner {
@@ -147,7 +157,12 @@ impl Runner {
             reset: None,
             obs_list: None,
             obs_buffer: Vec::new(),
-            reply: Box::new(contract::Reply { status: 0, kind: 0, len: 0, data: 0 }),
+            reply: Box::new(contract::Reply {
+                status: 0,
+                kind: 0,
+                len: 0,
+                data: 0,
+            }),
             reply_data: Vec::new(),
         })
     }
@@ -159,7 +174,9 @@ impl Runner {
             contract::OBS_KIND_DISCRETE => true,
             contract::OBS_KIND_BOX => false,
             contract::OBS_KIND_STRUCT => {
-                let items = lines.map(StructItem::parse).collect::<Result<Vec<_>, _>>()?;
+                let items = lines
+                    .map(StructItem::parse)
+                    .collect::<Result<Vec<_>, _>>()?;
                 let prelude = self.prelude.clone();
                 let structured = self.interpreter.enter(|vm| {
                     Structured::new(vm, &prelude, items)
@@ -168,16 +185,25 @@ impl Runner {
                 self.structured = Some(structured);
                 return Ok(());
             }
-            other => return Err(Failure::protocol(&format!("unknown observation kind {other:?}"))),
+            other => {
+                return Err(Failure::protocol(&format!(
+                    "unknown observation kind {other:?}"
+                )));
+            }
         };
         let names: Vec<String> = lines.map(str::to_owned).collect();
         self.field_names = names.clone();
         let prelude = self.prelude.clone();
         let observation_type = self.interpreter.enter(|vm| -> PyResult<PyRef<PyType>> {
             let make = prelude.get_attr("make_observation_type", vm)?;
-            let names: Vec<PyObjectRef> = names.into_iter().map(|n| vm.ctx.new_str(n).into()).collect();
+            let names: Vec<PyObjectRef> = names
+                .into_iter()
+                .map(|n| vm.ctx.new_str(n).into())
+                .collect();
             let class = make.call((vm.ctx.new_list(names),), vm)?;
-            class.downcast::<PyType>().map_err(|_| vm.new_type_error("observation type"))
+            class
+                .downcast::<PyType>()
+                .map_err(|_| vm.new_type_error("observation type"))
         });
         let observation_type = self.interpreter.enter(|vm| {
             observation_type.map_err(|exc| exception_failure(vm, &exc, contract::ERROR_PROTOCOL))
@@ -187,11 +213,16 @@ impl Runner {
     }
 
     fn load(&mut self, source: &str) -> Result<(), Failure> {
-        if self.observation_type.is_none() && !self.discrete_observation && self.structured.is_none() {
+        if self.observation_type.is_none()
+            && !self.discrete_observation
+            && self.structured.is_none()
+        {
             return Err(Failure::protocol("ppo_load before ppo_configure"));
         }
         if self.act.is_some() {
-            return Err(Failure::protocol("a policy is already loaded in this instance"));
+            return Err(Failure::protocol(
+                "a policy is already loaded in this instance",
+            ));
         }
         self.named_observation = self
             .field_names
@@ -234,7 +265,11 @@ impl Runner {
                         .get_attr("MissingAct", vm)
                         .ok()
                         .is_some_and(|class| exc.class().is(&class));
-                    let kind = if missing { contract::ERROR_MISSING_ACT } else { contract::ERROR_LOAD };
+                    let kind = if missing {
+                        contract::ERROR_MISSING_ACT
+                    } else {
+                        contract::ERROR_LOAD
+                    };
                     exception_failure(vm, &exc, kind)
                 })?;
             let pair = found
@@ -242,7 +277,11 @@ impl Runner {
                 .map_err(|_| Failure::protocol("find_policy returned a non-tuple"))?;
             let act = pair.as_slice()[0].clone();
             let reset = pair.as_slice()[1].clone();
-            let reset = if vm.is_none(&reset) { None } else { Some(reset) };
+            let reset = if vm.is_none(&reset) {
+                None
+            } else {
+                Some(reset)
+            };
             let exact = prelude
                 .get_attr("exact_call", vm)
                 .and_then(|exact_call| exact_call.call((act.clone(),), vm))
@@ -251,7 +290,14 @@ impl Runner {
                 .and_then(|pair| {
                     let function = pair.as_slice()[0].clone().downcast::<PyFunction>().ok()?;
                     let bound = pair.as_slice()[1].clone();
-                    Some((function, if vm.is_none(&bound) { None } else { Some(bound) }))
+                    Some((
+                        function,
+                        if vm.is_none(&bound) {
+                            None
+                        } else {
+                            Some(bound)
+                        },
+                    ))
                 });
             Ok::<_, Failure>((act, exact, reset))
         })?;
@@ -265,9 +311,14 @@ impl Runner {
         if self.act.is_none() {
             return Err(Failure::protocol("ppo_reset before a policy was loaded"));
         }
-        let Some(reset) = self.reset.clone() else { return Ok(()) };
+        let Some(reset) = self.reset.clone() else {
+            return Ok(());
+        };
         self.interpreter.enter(|vm| {
-            reset.call((), vm).map(drop).map_err(|exc| exception_failure(vm, &exc, contract::ERROR_EXCEPTION))
+            reset
+                .call((), vm)
+                .map(drop)
+                .map_err(|exc| exception_failure(vm, &exc, contract::ERROR_EXCEPTION))
         })
     }
 
@@ -293,7 +344,9 @@ impl Runner {
         let structured = &mut self.structured;
         self.interpreter.enter(|vm| {
             let obs: PyObjectRef = if let Some(structured) = structured {
-                structured.build(vm, values).map_err(|exc| exception_failure(vm, &exc, contract::ERROR_PROTOCOL))?
+                structured
+                    .build(vm, values)
+                    .map_err(|exc| exception_failure(vm, &exc, contract::ERROR_PROTOCOL))?
             } else if discrete {
                 let value = values.first().copied().unwrap_or_default();
                 // Discrete observations arrive as exact small integers.
@@ -302,7 +355,10 @@ impl Runner {
                 match obs_list {
                     // Only this runner holds last step's list (a policy that kept it would
                     // see it change otherwise), and it still has the right length.
-                    Some(list) if list.as_object().strong_count() == 1 && list.borrow_vec().len() == values.len() => {
+                    Some(list)
+                        if list.as_object().strong_count() == 1
+                            && list.borrow_vec().len() == values.len() =>
+                    {
                         let mut items = list.borrow_vec_mut();
                         for (slot, &value) in items.iter_mut().zip(values) {
                             *slot = vm.ctx.new_float(value).into();
@@ -311,11 +367,14 @@ impl Runner {
                         list.clone().into()
                     }
                     _ => {
-                        let items: Vec<PyObjectRef> = values.iter().map(|&v| vm.ctx.new_float(v).into()).collect();
+                        let items: Vec<PyObjectRef> =
+                            values.iter().map(|&v| vm.ctx.new_float(v).into()).collect();
                         let list = match observation_type {
-                            Some(class) => PyList::from(items)
-                                .into_ref_with_type(vm, class)
-                                .map_err(|exc| exception_failure(vm, &exc, contract::ERROR_PROTOCOL))?,
+                            Some(class) => {
+                                PyList::from(items).into_ref_with_type(vm, class).map_err(
+                                    |exc| exception_failure(vm, &exc, contract::ERROR_PROTOCOL),
+                                )?
+                            }
                             None => vm.ctx.new_list(items),
                         };
                         *obs_list = Some(list.clone());
@@ -328,7 +387,8 @@ impl Runner {
                 Some((function, None)) => function.invoke_exact_args(vec![obs], vm),
                 None => act.call((obs,), vm),
             };
-            let action = result.map_err(|exc| exception_failure(vm, &exc, contract::ERROR_EXCEPTION))?;
+            let action =
+                result.map_err(|exc| exception_failure(vm, &exc, contract::ERROR_EXCEPTION))?;
             encode_action(vm, &action, reply_data)
         })
     }
@@ -350,7 +410,11 @@ fn mentions_word(source: &str, word: &str) -> bool {
 /// and `bool` included) or `float`, or a list/tuple of those. No method of the object is
 /// called, so an action cannot lie about its value through `__int__`, `__index__`,
 /// `__float__` or `__eq__`.
-fn encode_action(vm: &VirtualMachine, action: &PyObjectRef, out: &mut Vec<u8>) -> Result<(u32, u32), Failure> {
+fn encode_action(
+    vm: &VirtualMachine,
+    action: &PyObjectRef,
+    out: &mut Vec<u8>,
+) -> Result<(u32, u32), Failure> {
     out.clear();
     match scalar(action) {
         Some(Scalar::Int(value)) => {
@@ -369,11 +433,16 @@ fn encode_action(vm: &VirtualMachine, action: &PyObjectRef, out: &mut Vec<u8>) -
     } else if let Some(tuple) = action.downcast_ref::<PyTuple>() {
         tuple.as_slice().to_vec()
     } else {
-        return Err(action_type_failure(action, "an int, a float or a list of numbers"));
+        return Err(action_type_failure(
+            action,
+            "an int, a float or a list of numbers",
+        ));
     };
     let mut scalars = Vec::with_capacity(items.len());
     for item in &items {
-        scalars.push(scalar(item).ok_or_else(|| action_type_failure(item, "numbers as list elements"))?);
+        scalars.push(
+            scalar(item).ok_or_else(|| action_type_failure(item, "numbers as list elements"))?,
+        );
     }
     let count = u32::try_from(scalars.len()).map_err(|_| Failure::protocol("action too long"))?;
     if scalars.iter().all(|s| matches!(s, Scalar::Int(_))) && !scalars.is_empty() {
@@ -404,7 +473,9 @@ fn scalar(object: &PyObjectRef) -> Option<Scalar<'_>> {
     if let Some(int) = object.downcast_ref::<PyInt>() {
         Some(Scalar::Int(int))
     } else {
-        object.downcast_ref::<PyFloat>().map(|float| Scalar::Float(float.to_f64()))
+        object
+            .downcast_ref::<PyFloat>()
+            .map(|float| Scalar::Float(float.to_f64()))
     }
 }
 
@@ -412,7 +483,11 @@ fn int_to_i64(value: &PyInt, _vm: &VirtualMachine) -> Result<i64, Failure> {
     use num_traits::ToPrimitive;
     value.as_bigint().to_i64().ok_or_else(|| Failure {
         kind: contract::ERROR_ACTION_TYPE,
-        text: join_text("OverflowError", "the action is an int too large for 64 bits", ""),
+        text: join_text(
+            "OverflowError",
+            "the action is an int too large for 64 bits",
+            "",
+        ),
     })
 }
 
@@ -424,7 +499,11 @@ fn int_to_f64_exact(value: &PyInt, vm: &VirtualMachine) -> Result<f64, Failure> 
     } else {
         Err(Failure {
             kind: contract::ERROR_ACTION_TYPE,
-            text: join_text("OverflowError", "an int in the action has no exact float value", ""),
+            text: join_text(
+                "OverflowError",
+                "an int in the action has no exact float value",
+                "",
+            ),
         })
     }
 }
@@ -433,7 +512,11 @@ fn action_type_failure(object: &PyObjectRef, expected: &str) -> Failure {
     let type_name = object.class().name().to_string();
     Failure {
         kind: contract::ERROR_ACTION_TYPE,
-        text: join_text("TypeError", &format!("act() returned {type_name}; expected {expected}"), ""),
+        text: join_text(
+            "TypeError",
+            &format!("act() returned {type_name}; expected {expected}"),
+            "",
+        ),
     }
 }
 
@@ -546,7 +629,9 @@ thread_local! {
 fn host_text(len: i32) -> Result<String, Failure> {
     HOST_BUFFER.with(|buffer| {
         let buffer = buffer.borrow();
-        let bytes = buffer.get(..len.max(0) as usize).ok_or_else(|| Failure::protocol("length beyond ppo_alloc"))?;
+        let bytes = buffer
+            .get(..len.max(0) as usize)
+            .ok_or_else(|| Failure::protocol("length beyond ppo_alloc"))?;
         String::from_utf8(bytes.to_vec()).map_err(|_| Failure {
             kind: contract::ERROR_SYNTAX,
             text: join_text("SyntaxError", "the source is not valid UTF-8", ""),
@@ -597,5 +682,6 @@ pub extern "C" fn ppo_obs_buffer(len: i32) -> i32 {
 
 #[unsafe(no_mangle)]
 pub extern "C" fn ppo_act(len: i32) -> i32 {
+    ALLOCATOR.start_caching();
     with_runner(|runner| runner.act(len.max(0) as usize))
 }

@@ -15,10 +15,22 @@ use crate::Failure;
 
 /// One line of a structured layout (see `ppo_sandbox_contract::OBS_KIND_STRUCT`).
 pub(crate) enum StructItem {
-    Int { name: String },
-    Float { name: String },
-    Grid { name: String, rows: usize, cols: usize },
-    Records { name: String, count: usize, fields: Vec<String> },
+    Int {
+        name: String,
+    },
+    Float {
+        name: String,
+    },
+    Grid {
+        name: String,
+        rows: usize,
+        cols: usize,
+    },
+    Records {
+        name: String,
+        count: usize,
+        fields: Vec<String>,
+    },
 }
 
 /// Largest number of values one item may span (a grid of 1,000 x 1,000).
@@ -29,15 +41,19 @@ impl StructItem {
         let words: Vec<&str> = line.split_whitespace().collect();
         let bad = || Failure::protocol(&format!("bad structured layout line {line:?}"));
         let number = |word: Option<&&str>| -> Result<usize, Failure> {
-            word.and_then(|w| w.parse::<usize>().ok()).filter(|&n| n <= MAX_ITEM_VALUES).ok_or_else(bad)
+            word.and_then(|w| w.parse::<usize>().ok())
+                .filter(|&n| n <= MAX_ITEM_VALUES)
+                .ok_or_else(bad)
         };
         let name = words.get(1).map(|n| (*n).to_owned()).ok_or_else(bad)?;
         let item = match words.first().copied() {
             Some("int") if words.len() == 2 => StructItem::Int { name },
             Some("float") if words.len() == 2 => StructItem::Float { name },
-            Some("grid") if words.len() == 4 => {
-                StructItem::Grid { name, rows: number(words.get(2))?, cols: number(words.get(3))? }
-            }
+            Some("grid") if words.len() == 4 => StructItem::Grid {
+                name,
+                rows: number(words.get(2))?,
+                cols: number(words.get(3))?,
+            },
             Some("records") if words.len() >= 4 => StructItem::Records {
                 name,
                 count: number(words.get(2))?,
@@ -93,21 +109,31 @@ pub(crate) struct Structured {
 }
 
 impl Structured {
-    pub(crate) fn new(vm: &VirtualMachine, prelude: &PyObjectRef, items: Vec<StructItem>) -> PyResult<Structured> {
+    pub(crate) fn new(
+        vm: &VirtualMachine,
+        prelude: &PyObjectRef,
+        items: Vec<StructItem>,
+    ) -> PyResult<Structured> {
         let make = prelude.get_attr("make_struct_type", vm)?;
         let new_type = |type_name: &str, names: Vec<&str>| -> PyResult<PyRef<PyType>> {
-            let names: Vec<PyObjectRef> = names.into_iter().map(|n| vm.ctx.new_str(n).into()).collect();
+            let names: Vec<PyObjectRef> = names
+                .into_iter()
+                .map(|n| vm.ctx.new_str(n).into())
+                .collect();
             make.call((type_name, vm.ctx.new_list(names)), vm)?
                 .downcast::<PyType>()
                 .map_err(|_| vm.new_type_error("structured observation type"))
         };
-        let observation_type = new_type("Observation", items.iter().map(StructItem::name).collect())?;
+        let observation_type =
+            new_type("Observation", items.iter().map(StructItem::name).collect())?;
         let record_types = items
             .iter()
             .map(|item| match item {
-                StructItem::Records { name, fields, .. } => {
-                    new_type(&record_type_name(name), fields.iter().map(String::as_str).collect()).map(Some)
-                }
+                StructItem::Records { name, fields, .. } => new_type(
+                    &record_type_name(name),
+                    fields.iter().map(String::as_str).collect(),
+                )
+                .map(Some),
                 _ => Ok(None),
             })
             .collect::<PyResult<Vec<_>>>()?;
@@ -159,14 +185,19 @@ impl Structured {
                     let mut rebuilt = Vec::with_capacity(part_count);
                     for part in 0..part_count {
                         let range = part * part_len..(part + 1) * part_len;
-                        let same = before.is_some_and(|before| same_bits(&before[range.clone()], &now[range.clone()]));
+                        let same = before.is_some_and(|before| {
+                            same_bits(&before[range.clone()], &now[range.clone()])
+                        });
                         match parts.get(part) {
                             Some(object) if same => rebuilt.push(object.clone()),
                             _ => {
-                                let cells: Box<[PyObjectRef]> = now[range].iter().map(|&v| int(vm, v)).collect();
+                                let cells: Box<[PyObjectRef]> =
+                                    now[range].iter().map(|&v| int(vm, v)).collect();
                                 let tuple = PyTuple::new_unchecked(cells);
                                 rebuilt.push(match record_type {
-                                    Some(class) => tuple.into_ref_with_type(vm, class.clone())?.into(),
+                                    Some(class) => {
+                                        tuple.into_ref_with_type(vm, class.clone())?.into()
+                                    }
                                     None => tuple.into_ref(&vm.ctx).into(),
                                 });
                             }
@@ -181,7 +212,9 @@ impl Structured {
         self.last_values.clear();
         self.last_values.extend_from_slice(values);
         let observation = PyTuple::new_unchecked(fields.into_boxed_slice());
-        Ok(observation.into_ref_with_type(vm, self.observation_type.clone())?.into())
+        Ok(observation
+            .into_ref_with_type(vm, self.observation_type.clone())?
+            .into())
     }
 }
 
