@@ -582,7 +582,9 @@ def act(obs):
     let mut policy = load_with(source, limits).unwrap_or_else(|crash| panic!("{crash:#?}"));
     policy.reset().unwrap();
     for _ in 0..2 {
-        let action = policy.act(&OBS).unwrap_or_else(|crash| panic!("{crash:#?}"));
+        let action = policy
+            .act(&OBS)
+            .unwrap_or_else(|crash| panic!("{crash:#?}"));
         assert_eq!(action, Action::Int(0));
     }
 }

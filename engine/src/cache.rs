@@ -6,13 +6,21 @@
 //! its payload: a corrupt, truncated or stale entry is detected, recompiled and rewritten,
 //! never loaded blindly.
 //!
+//! An entry is the artifact wasmtime serialized, then a trailer (magic, format version,
+//! payload length, checksum). With the artifact first, a valid entry is mapped from the file
+//! rather than read into memory and copied again: the Python guest's entry is 60-80 MB, and
+//! reading it took most of a CLI run's start-up. Entries are only ever replaced by renaming a
+//! new file over them (see [`write_atomically`]), so a mapped entry never changes under a
+//! live module.
+//!
 //! Every new guest build or engine setting adds entries of 60-80 MB, so the directory is kept
 //! under [`MAX_CACHE_BYTES`]: after each write the least recently used entries (by
 //! modification time, refreshed on every hit) are removed.
 
 use std::borrow::Cow;
+use std::fs::File;
 use std::hash::{Hash, Hasher};
-use std::io::Write as _;
+use std::io::{Read as _, Seek as _, SeekFrom, Write as _};
 use std::path::{Path, PathBuf};
 
 use wasmtime::{Engine, Module};
@@ -22,8 +30,8 @@ use crate::EngineError;
 use crate::atomic_file::write_atomically;
 
 const MAGIC: &[u8; 8] = b"PPOCWASM";
-const FORMAT_VERSION: u32 = 1;
-const HEADER_LEN: usize = 8 + 4 + 8 + 16;
+const FORMAT_VERSION: u32 = 2;
+const TRAILER_LEN: u64 = 8 + 4 + 8 + 16;
 const ENTRY_EXTENSION: &str = "cwasm";
 
 /// The most the cache directory holds: room for several guest builds (the Python guest takes
@@ -89,14 +97,17 @@ impl ModuleCache {
         };
         let existed = path.exists();
         if existed {
-            match read_entry(&path) {
-                Some(payload) => {
-                    // SAFETY: `payload` is exactly what `Module::serialize` wrote for this
-                    // module under an engine with the same compatibility hash (the key), and
-                    // its checksum proves it unchanged since. The cache directory belongs to
-                    // the user running the engine, who is trusted like the binary itself.
-                    // wasmtime additionally refuses artifacts from another version or config.
-                    match unsafe { Module::deserialize(engine, &payload) } {
+            match open_entry(&path) {
+                Some(file) => {
+                    // SAFETY: the file begins with exactly what `Module::serialize` wrote for
+                    // this module under an engine with the same compatibility hash (the key),
+                    // and its checksum, read through this same open file, proves it unchanged
+                    // since. The cache only ever replaces an entry by renaming a new file
+                    // over it, so the mapped file is not modified while the module lives. The
+                    // cache directory belongs to the user running the engine, who is trusted
+                    // like the binary itself. wasmtime additionally refuses artifacts from
+                    // another version or config.
+                    match unsafe { Module::deserialize_open_file(engine, file) } {
                         Ok(module) => {
                             mark_used(&path);
                             return Ok((module, CacheOutcome::Hit));
@@ -132,26 +143,44 @@ impl ModuleCache {
     }
 }
 
-/// The payload of a valid entry, or `None` if the file is unreadable, truncated, of another
-/// format, or fails its checksum.
-fn read_entry(path: &Path) -> Option<Vec<u8>> {
-    let mut bytes = std::fs::read(path).ok()?;
-    if bytes.len() < HEADER_LEN || &bytes[..8] != MAGIC {
+/// A valid entry, opened, or `None` if the file is unreadable, truncated, of another format,
+/// or fails its checksum.
+fn open_entry(path: &Path) -> Option<File> {
+    let mut file = File::open(path).ok()?;
+    let file_len = file.metadata().ok()?.len();
+    let payload_len = file_len.checked_sub(TRAILER_LEN)?;
+    file.seek(SeekFrom::Start(payload_len)).ok()?;
+    let mut trailer = [0u8; TRAILER_LEN as usize];
+    file.read_exact(&mut trailer).ok()?;
+    let (magic, rest) = trailer.split_at(8);
+    let (version, rest) = rest.split_at(4);
+    let (len, checksum) = rest.split_at(8);
+    if magic != MAGIC
+        || u32::from_le_bytes(version.try_into().ok()?) != FORMAT_VERSION
+        || u64::from_le_bytes(len.try_into().ok()?) != payload_len
+    {
         return None;
     }
-    let version = u32::from_le_bytes(bytes[8..12].try_into().ok()?);
-    let len = u64::from_le_bytes(bytes[12..20].try_into().ok()?);
-    let checksum = u128::from_le_bytes(bytes[20..36].try_into().ok()?);
-    if version != FORMAT_VERSION || len != (bytes.len() - HEADER_LEN) as u64 {
-        return None;
+    // Streamed through a small buffer: the payload is mapped, not read, once it checks out.
+    file.rewind().ok()?;
+    let mut hasher = Xxh3::new();
+    let mut buffer = vec![0u8; 1 << 20];
+    let mut payload = (&mut file).take(payload_len);
+    loop {
+        let read = payload.read(&mut buffer).ok()?;
+        if read == 0 {
+            break;
+        }
+        hasher.update(&buffer[..read]);
     }
-    let payload = bytes.split_off(HEADER_LEN);
-    (xxh3_128(&payload) == checksum).then_some(payload)
+    let complete = payload.limit() == 0;
+    (complete && hasher.digest128() == u128::from_le_bytes(checksum.try_into().ok()?))
+        .then_some(file)
 }
 
 /// Marks an entry as just used, for [`prune`]. Best effort: a read-only cache still serves.
 fn mark_used(path: &Path) {
-    if let Ok(file) = std::fs::File::options().append(true).open(path) {
+    if let Ok(file) = File::options().append(true).open(path) {
         let _ = file.set_modified(std::time::SystemTime::now());
     }
 }
@@ -193,11 +222,11 @@ fn prune(kept: &Path, max_bytes: u64) {
 /// Writes an entry atomically (a reader never sees half an entry).
 fn write_entry(path: &Path, payload: &[u8]) -> std::io::Result<()> {
     write_atomically(path, |file| {
+        file.write_all(payload)?;
         file.write_all(MAGIC)?;
         file.write_all(&FORMAT_VERSION.to_le_bytes())?;
         file.write_all(&(payload.len() as u64).to_le_bytes())?;
-        file.write_all(&xxh3_128(payload).to_le_bytes())?;
-        file.write_all(payload)
+        file.write_all(&xxh3_128(payload).to_le_bytes())
     })
 }
 
@@ -246,12 +275,18 @@ mod tests {
         let (module, outcome) = cache.load_or_compile(&engine, wasm).unwrap();
         assert_eq!((outcome, answer(&engine, &module)), (CacheOutcome::Hit, 42));
 
-        // Flip one byte of the payload: the checksum catches it.
+        // Flip one byte of the payload: the checksum catches it. (Written to a new file
+        // renamed over the entry, as the cache itself does: the live module maps the old one.)
         let path = cache.entry_path(&engine, wasm).unwrap();
+        let replace = |bytes: &[u8]| {
+            let staged = path.with_extension("staged");
+            std::fs::write(&staged, bytes).unwrap();
+            std::fs::rename(&staged, &path).unwrap();
+        };
         let mut bytes = std::fs::read(&path).unwrap();
-        let last = bytes.len() - 1;
-        bytes[last] ^= 0xff;
-        std::fs::write(&path, &bytes).unwrap();
+        let middle = (bytes.len() - TRAILER_LEN as usize) / 2;
+        bytes[middle] ^= 0xff;
+        replace(&bytes);
         let (module, outcome) = cache.load_or_compile(&engine, wasm).unwrap();
         assert_eq!(
             (outcome, answer(&engine, &module)),
@@ -259,7 +294,7 @@ mod tests {
         );
 
         // Truncated entries too.
-        std::fs::write(&path, &bytes[..100]).unwrap();
+        replace(&bytes[..100]);
         assert_eq!(
             cache.load_or_compile(&engine, wasm).unwrap().1,
             CacheOutcome::Replaced
@@ -290,6 +325,33 @@ mod tests {
         );
     }
 
+    /// Format 1 put its header before the artifact; an entry left by that version is
+    /// recompiled, never mapped.
+    #[test]
+    fn an_entry_of_the_previous_format_is_recompiled() {
+        let dir = tempfile::tempdir().unwrap();
+        let engine = Engine::default();
+        let cache = ModuleCache::new(Some(dir.path().to_owned()));
+        let wasm = MODULE.as_bytes();
+        let payload = Module::new(&engine, wasm).unwrap().serialize().unwrap();
+        let mut old = Vec::new();
+        old.extend_from_slice(MAGIC);
+        old.extend_from_slice(&1u32.to_le_bytes());
+        old.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+        old.extend_from_slice(&xxh3_128(&payload).to_le_bytes());
+        old.extend_from_slice(&payload);
+        std::fs::write(cache.entry_path(&engine, wasm).unwrap(), &old).unwrap();
+        let (module, outcome) = cache.load_or_compile(&engine, wasm).unwrap();
+        assert_eq!(
+            (outcome, answer(&engine, &module)),
+            (CacheOutcome::Replaced, 42)
+        );
+        assert_eq!(
+            cache.load_or_compile(&engine, wasm).unwrap().1,
+            CacheOutcome::Hit
+        );
+    }
+
     #[test]
     fn the_least_recently_used_entries_go_when_the_cache_is_full() {
         let dir = tempfile::tempdir().unwrap();
@@ -312,7 +374,7 @@ mod tests {
         std::fs::write(&foreign, "not an entry").unwrap();
         let path = |i: usize| cache.entry_path(&engine, modules[i].as_bytes()).unwrap();
         let age = |i: usize, seconds: u64| {
-            let file = std::fs::File::options().append(true).open(path(i)).unwrap();
+            let file = File::options().append(true).open(path(i)).unwrap();
             let when = std::time::SystemTime::now() - std::time::Duration::from_secs(seconds);
             file.set_modified(when).unwrap();
         };
