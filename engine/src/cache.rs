@@ -1,19 +1,19 @@
 //! The on-disk cache of compiled guest modules.
 //!
-//! Cranelift takes about 19 s to compile the Python guest here, so its machine code is
-//! cached, keyed by the module's hash and by the engine's compatibility hash (wasmtime
-//! version and every setting that changes code generation). Each entry carries a checksum of
-//! its payload: a corrupt, truncated or stale entry is detected, recompiled and rewritten,
-//! never loaded blindly.
+//! Cranelift takes 20-45 s to compile the Python guest and its snapshot here, so their
+//! machine code is cached, keyed by the module's hash and by the engine's compatibility hash
+//! (wasmtime version and every setting that changes code generation). Each entry carries a
+//! checksum of its payload: a corrupt, truncated or stale entry is detected, recompiled and
+//! rewritten, never loaded blindly.
 //!
 //! An entry is the artifact wasmtime serialized, then a trailer (magic, format version,
 //! payload length, checksum). With the artifact first, a valid entry is mapped from the file
-//! rather than read into memory and copied again: the Python guest's entry is 60-80 MB, and
-//! reading it took most of a CLI run's start-up. Entries are only ever replaced by renaming a
-//! new file over them (see [`write_atomically`]), so a mapped entry never changes under a
-//! live module.
+//! rather than read into memory and copied again: the Python guest's two entries are about
+//! 110 and 125 MB, and reading them took most of a CLI run's start-up. Entries are only ever
+//! replaced by renaming a new file over them (see [`write_atomically`]), so a mapped entry
+//! never changes under a live module.
 //!
-//! Every new guest build or engine setting adds entries of 60-80 MB, so the directory is kept
+//! Every new guest build or engine setting adds entries of 60-125 MB, so the directory is kept
 //! under [`MAX_CACHE_BYTES`]: after each write the least recently used entries (by
 //! modification time, refreshed on every hit) are removed.
 
@@ -35,7 +35,7 @@ const TRAILER_LEN: u64 = 8 + 4 + 8 + 16;
 const ENTRY_EXTENSION: &str = "cwasm";
 
 /// The most the cache directory holds: room for several guest builds (the Python guest takes
-/// two entries, about 140 MB).
+/// two entries, about 230 MB).
 pub(crate) const MAX_CACHE_BYTES: u64 = 1 << 30;
 
 /// Where compiled modules are kept; `None` keeps nothing.
