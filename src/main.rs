@@ -18,7 +18,7 @@ use ppo_sandbox_engine::optimize::{
 };
 use ppo_sandbox_engine::{
     Engine, EngineConfig, Limits, MatchConfig, MatchReport, PolicySource, RolloutConfig,
-    RolloutReport, Workers, play_match, rollout,
+    RolloutReport, Workers, play_registered_match, rollout,
 };
 
 /// The hidden subcommand `optimize` starts its worker processes with.
@@ -221,9 +221,13 @@ struct EvalArgs {
     /// the agents, rounded down, run the policy].
     #[arg(long, requires = "opponent")]
     opponent_from: Option<usize>,
-    /// Multi-agent worlds: episodes played at once (0: one per core).
+    /// Multi-agent worlds: episodes played at once (default: one per core).
     #[arg(long, default_value_t = 0)]
-    threads: usize,
+    jobs: usize,
+    /// Multi-agent worlds: play in threads of this process instead of worker processes
+    /// (which scale better with the cores: threads contend on the shared address space).
+    #[arg(long)]
+    threads: bool,
     /// Print the whole report as JSON.
     #[arg(long)]
     json: bool,
@@ -729,12 +733,13 @@ fn eval_match(args: EvalArgs) -> Result<u8> {
     let config = MatchConfig {
         episodes: args.episodes,
         seed: args.seed,
-        threads: args.threads,
+        threads: 0,
         limits: read_limits(args.limits.as_ref())?,
     };
     let engine = Engine::new(EngineConfig::default())?;
-    let make = || worlds.make(&args.env, Some(num_agents));
-    let report = play_match(&engine, &sources, &assignment, &make, &config)?;
+    let workers = evaluation_workers(args.jobs, args.threads);
+    let report =
+        play_registered_match(&engine, &sources, &assignment, &args.env, &config, &workers)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {

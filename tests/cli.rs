@@ -220,3 +220,35 @@ fn optimize_refuses_bad_requests_clearly() {
     let (code, _, _) = ppo_sandbox(&["optimize"]);
     assert_eq!(code, 2);
 }
+
+#[test]
+fn eval_of_a_world_in_worker_processes_prints_what_threads_print() {
+    let args = |extra: &[&'static str]| {
+        let mut args = vec![
+            "eval",
+            "--env",
+            "Gathering-v0",
+            "--agents",
+            "3",
+            "--episodes",
+            "3",
+            "--json",
+            "examples/policies/gathering_local.py",
+        ];
+        args.extend_from_slice(extra);
+        args
+    };
+    let (code, in_processes, stderr) = ppo_sandbox(&args(&["--jobs", "2"]));
+    assert_eq!(code, 0, "{stderr}");
+    let (code, in_threads, stderr) = ppo_sandbox(&args(&["--jobs", "2", "--threads"]));
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(in_processes, in_threads);
+    let report: serde_json::Value = serde_json::from_str(&in_processes).unwrap();
+    assert_eq!(report["episodes"].as_array().unwrap().len(), 3);
+    assert!(
+        report["episodes"][0]["agents"][0]["episode_return"]
+            .as_f64()
+            .unwrap()
+            > 0.0
+    );
+}

@@ -5,9 +5,11 @@
 mod common;
 
 use common::engine;
-use ppo_sandbox_engine::envs::ParallelRegistry;
+use ppo_sandbox_engine::envs::{Action, ParallelRegistry};
 use ppo_sandbox_engine::{
-    CrashKind, Limits, MatchConfig, MatchReport, PolicySource, SocialMetrics, cross_play, self_play,
+    CrashKind, Limits, LoadOptions, MatchConfig, MatchError, MatchReport, MatchRequest,
+    PolicySource, RolloutResponse, SocialMetrics, WireSource, Workers, cross_play,
+    play_registered_match, self_play,
 };
 
 fn python(source: &str) -> PolicySource {
@@ -264,6 +266,8 @@ def act(obs):
         lambda: setattr(obs.agents[1 - obs.agent_id], "tagged_out", 99),
         lambda: object.__setattr__(obs, "x", 5),
         lambda: obs.__dict__.update(x=5),
+        lambda: setattr(type(obs), "x", property(lambda self: 5)),
+        lambda: setattr(type(obs.agents[0]), "x", property(lambda self: 5)),
     ):
         before = (obs.x, obs.apples[0][0], obs.agents[1 - obs.agent_id].tagged_out)
         try:
@@ -431,4 +435,216 @@ fn a_world_reached_through_the_registry_and_a_bad_lineup_are_typed_errors() {
         .make("Gathering-v0", Some(2))
         .unwrap();
     assert_eq!(env.num_agents(), 2);
+}
+
+/// Folds the observation's values, in layout order, into one number; the policy below folds
+/// what it sees the same way.
+fn fold_values(values: &[f64]) -> u64 {
+    const MODULUS: u128 = (1 << 61) - 1;
+    values.iter().fold(0u128, |hash, &value| {
+        (hash * 1_000_003 + (value as i64).rem_euclid(MODULUS as i64) as u128) % MODULUS
+    }) as u64
+}
+
+#[test]
+fn what_a_policy_sees_is_the_whole_observation_on_every_step() {
+    // The host sends a structured observation as the parts that changed since the last
+    // step; the guest reuses the objects of the others. Whatever changes (agents moving,
+    // beams, waste, apples, the step), the objects a policy reads must hold every value of
+    // this step's observation: the policy folds all of them, read by field name, and the
+    // host folds the flat values.
+    let policy_source = r#"
+MODULUS = (1 << 61) - 1
+
+def flat(obs):
+    for name in obs._fields:
+        value = getattr(obs, name)
+        if isinstance(value, tuple):
+            for part in value:
+                yield from part
+        else:
+            yield value
+
+def act(obs):
+    h = 0
+    for value in flat(obs):
+        h = (h * 1_000_003 + value % MODULUS) % MODULUS
+    assert obs.agents[obs.agent_id].x == obs.x and obs.agents[obs.agent_id].y == obs.y
+    print(h)
+    return (obs.step * 7 + obs.x) % 9
+"#;
+    let registry = ParallelRegistry::default();
+    let mut world = registry.make("Cleanup-v0", Some(4)).unwrap();
+    let options = LoadOptions::for_multi_agent(world.description());
+    let mut policy = engine().load(&python(policy_source), &options).unwrap();
+    policy.reset().unwrap();
+    world.reset_state(Some(3));
+    let mut observation = Vec::new();
+    let mut expected = String::new();
+    for step in 0..300u64 {
+        world.observe(0, &mut observation);
+        expected.push_str(&format!("{}\n", fold_values(&observation)));
+        let action = policy.act(&observation).unwrap();
+        // The other agents beam, clean and wander, so that many parts change.
+        let mut actions = vec![action];
+        actions.extend((1..4).map(|agent| Action::Int(((step * 5 + agent * 3) % 9) as i64)));
+        world.advance(&actions).unwrap();
+    }
+    let printed = policy.take_output().stdout;
+    assert_eq!(printed.lines().count(), 300);
+    assert_eq!(printed, expected);
+}
+
+#[test]
+fn a_field_read_by_a_computed_name_or_on_a_subclass_is_the_same_field() {
+    // Field names from code are served by a fast path; a name built at run time, a subclass
+    // of the observation type and `_asdict` take the general one and must agree with it.
+    let source = r#"
+def act(obs):
+    name = "".join(["x"])
+    assert getattr(obs, name) == obs.x == obs._asdict()["x"]
+    assert getattr(obs.agents[0], "y" + "") == obs.agents[0].y == obs.agents[0][1]
+    class Mine(type(obs)):
+        pass
+    mine = Mine(obs)
+    assert mine.x == obs.x and mine.apples is obs.apples
+    try:
+        obs.no_such_field
+    except AttributeError:
+        pass
+    else:
+        raise AssertionError("a missing field was found")
+    return 7
+"#;
+    let report = self_play(
+        engine(),
+        &python(source),
+        "Gathering-v0",
+        Some(2),
+        &config(1),
+    )
+    .unwrap();
+    assert!(
+        !report.crashed(),
+        "{:#?}",
+        report.crashes().collect::<Vec<_>>()
+    );
+}
+
+fn worker_processes(count: usize) -> Workers {
+    Workers::processes(count, env!("CARGO_BIN_EXE_ppo-sandbox"), ["rollout-worker"])
+}
+
+#[test]
+fn a_match_in_worker_processes_reports_what_one_in_threads_reports() {
+    // Cross-play with a crash in it: a printing BFS policy on agents 0 and 1, one that
+    // raises on step 30 on agent 2. Every field of the report, fuel and output included, is
+    // the same whether the episodes run in threads or in two worker processes.
+    let crashing = "def act(obs):\n    if obs.step == 30:\n        raise ValueError('late')\n    print(obs.step)\n    return 7\n";
+    let sources = [python(BFS_POLICY), python(crashing)];
+    let assignment = [0, 0, 1];
+    let config = config(3);
+    let play = |workers: &Workers| {
+        play_registered_match(
+            engine(),
+            &sources,
+            &assignment,
+            "Gathering-v0",
+            &config,
+            workers,
+        )
+        .unwrap()
+    };
+    let in_threads = play(&Workers::threads(2));
+    let in_processes = play(&worker_processes(2));
+    assert_eq!(in_processes, in_threads);
+    assert_eq!(in_threads.episodes.len(), 3);
+    assert!(in_threads.policy_failed(1) && !in_threads.policy_failed(0));
+    assert!(
+        in_threads.episodes[0].agents[2]
+            .output
+            .stdout
+            .starts_with("0\n1\n")
+    );
+    let cross = cross_play(
+        engine(),
+        &sources[0],
+        &sources[1],
+        2,
+        "Gathering-v0",
+        Some(3),
+        &config,
+    )
+    .unwrap();
+    assert_eq!(cross, in_threads);
+}
+
+#[test]
+fn a_match_whose_workers_cannot_run_is_a_typed_error() {
+    let sources = [python(STAND)];
+    let dead = Workers::processes(2, "false", Vec::<String>::new());
+    let error = play_registered_match(
+        engine(),
+        &sources,
+        &[0, 0],
+        "Gathering-v0",
+        &config(2),
+        &dead,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(&error, MatchError::Worker(m) if m.contains("without answering")),
+        "{error}"
+    );
+    // A bad lineup is refused before any worker starts.
+    let error = play_registered_match(
+        engine(),
+        &sources,
+        &[0, 1],
+        "Gathering-v0",
+        &config(2),
+        &worker_processes(2),
+    )
+    .unwrap_err();
+    assert!(matches!(error, MatchError::Lineup(_)), "{error}");
+}
+
+#[test]
+fn the_worker_protocol_plays_the_episodes_a_match_request_lists() {
+    let request = MatchRequest {
+        env_id: "Gathering-v0".into(),
+        sources: vec![WireSource::Python(BFS_POLICY.into())],
+        assignment: vec![0, 0],
+        config: config(4),
+        episodes: vec![3, 1],
+    };
+    let unknown_world = MatchRequest {
+        env_id: "NoSuchWorld-v0".into(),
+        ..request.clone()
+    };
+    let input = format!(
+        "{}\n{{\"assignment\": [0], \"surprise\": 1}}\n{}\n",
+        serde_json::to_string(&request).unwrap(),
+        serde_json::to_string(&unknown_world).unwrap()
+    );
+    let mut output = Vec::new();
+    ppo_sandbox_engine::serve_rollouts(engine(), input.as_bytes(), &mut output).unwrap();
+    let answers: Vec<RolloutResponse> = String::from_utf8(output)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(answers.len(), 3);
+    let whole = self_play(
+        engine(),
+        &python(BFS_POLICY),
+        "Gathering-v0",
+        Some(2),
+        &config(4),
+    )
+    .unwrap();
+    let expected = vec![whole.episodes[3].clone(), whole.episodes[1].clone()];
+    assert_eq!(answers[0], RolloutResponse::Match(expected));
+    assert!(matches!(&answers[1], RolloutResponse::Error(e) if e.contains("bad match request")));
+    assert!(matches!(&answers[2], RolloutResponse::Error(e) if e.contains("NoSuchWorld-v0")));
 }

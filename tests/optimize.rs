@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use common::*;
 use ppo_sandbox_engine::optimize::{self, CandidateRecord, OptimizeSettings, RunDir, StopReason};
 use ppo_sandbox_engine::{
-    PolicySource, RolloutConfig, RolloutRequest, RolloutResponse, Workers, rollout,
+    PolicySource, RolloutConfig, RolloutProcess, RolloutRequest, RolloutResponse, Workers, rollout,
 };
 
 fn tune(settings: &OptimizeSettings, dir: &Path) -> (optimize::OptimizeOutcome, RunDir) {
@@ -229,6 +229,37 @@ fn worker_processes_give_the_same_records_as_threads() {
 }
 
 #[test]
+fn worker_processes_give_the_same_self_play_records_as_threads() {
+    // A multi-agent world: each candidate plays self-play in a worker process.
+    let mut settings = OptimizeSettings::new("Gathering-v0");
+    settings.num_agents = Some(2);
+    settings.rounds = 1;
+    settings.candidates_per_round = 3;
+    settings.episodes_per_candidate = 2;
+    settings.seed = 5;
+    let threads_dir = tempfile::tempdir().unwrap();
+    let (_, threads_run) = tune(&settings, threads_dir.path());
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut run = RunDir::create(dir.path(), settings.manifest().unwrap()).unwrap();
+    let workers = Workers::processes(2, env!("CARGO_BIN_EXE_ppo-sandbox"), ["rollout-worker"]);
+    optimize::run_with(engine(), &mut run, None, &workers, &mut |_| {}).unwrap();
+    assert!(run.records().iter().all(|r| r.failure.is_none()));
+    assert!(run.records().iter().all(|r| r.metrics.is_some()));
+    assert_eq!(essence(run.records()), essence(threads_run.records()));
+    let metrics = |run: &RunDir| -> Vec<_> {
+        let mut all: Vec<_> = run
+            .records()
+            .iter()
+            .map(|r| (r.round, r.index, r.fuel_used, format!("{:?}", r.metrics)))
+            .collect();
+        all.sort();
+        all
+    };
+    assert_eq!(metrics(&run), metrics(&threads_run));
+}
+
+#[test]
 fn a_worker_process_that_dies_is_a_recorded_failure_not_the_end_of_the_run() {
     let mut settings = OptimizeSettings::new("CartPole-v1");
     settings.rounds = 1;
@@ -254,6 +285,27 @@ fn a_worker_process_that_dies_is_a_recorded_failure_not_the_end_of_the_run() {
         failure.contains("cannot start /no/such/program"),
         "{failure}"
     );
+}
+
+/// Regression: a worker that exited before reading a request used to be reported as a
+/// broken pipe or as an exit, depending on which the writer saw first.
+#[test]
+fn a_worker_that_exits_before_reading_a_long_request_is_reported_as_exiting() {
+    // A megabyte does not fit in a pipe's buffer, so the write meets the closed pipe.
+    let source = format!("# {}\ndef act(obs):\n    return 0\n", "x".repeat(1 << 20));
+    let request = RolloutRequest {
+        env_id: "CartPole-v1".into(),
+        source,
+        config: RolloutConfig::default(),
+    };
+    let mut worker = RolloutProcess::new("false".into(), Vec::new());
+    for _ in 0..3 {
+        let error = worker.rollout(&request).unwrap_err();
+        assert!(
+            error.contains("exited (exit status: 1) without answering"),
+            "{error}"
+        );
+    }
 }
 
 #[test]

@@ -52,6 +52,33 @@ def act(obs):
 }
 
 #[test]
+fn a_named_field_follows_its_element_and_the_observation_type_is_read_only() {
+    // Named fields are read through a fast path keyed on the observation type; the type
+    // itself can no longer be patched, and a field whose element is gone raises as before.
+    let source = r#"
+def act(obs):
+    angle = obs.pole_angle
+    obs[2] = 0.5
+    assert obs.pole_angle == 0.5 and getattr(obs, "pole_" + "angle") == 0.5
+    try:
+        type(obs).pole_angle = property(lambda self: 0.0)
+    except TypeError:
+        pass
+    else:
+        raise AssertionError("the observation type was patched")
+    del obs[1:]
+    try:
+        obs.pole_angle
+    except IndexError:
+        pass
+    else:
+        raise AssertionError("a field past the end was read")
+    return 1 if angle > 0 else 0
+"#;
+    assert_runs("CartPole-v1", source);
+}
+
+#[test]
 fn discrete_observations_are_plain_ints() {
     let source = r#"
 def act(obs):

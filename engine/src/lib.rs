@@ -51,6 +51,8 @@
 //! sees a read-only record (`obs.apples[y][x]`, `obs.agents[i].x`), never the world; one whose
 //! policy fails stands still for the rest of the episode and its policy is reported failed.
 //! A [`MatchReport`] carries per-agent returns, crash reports and the [`SocialMetrics`].
+//! [`play_registered_match`] spreads a match's episodes over worker processes, which scale
+//! with the cores where threads of one process do not (see [`Workers`]).
 //!
 //! # Failures are data
 //!
@@ -73,6 +75,7 @@ mod limits;
 #[cfg(feature = "optimizer")]
 pub mod llm;
 mod multi_agent;
+mod observation_delta;
 #[cfg(feature = "optimizer")]
 pub mod optimize;
 mod policy;
@@ -88,7 +91,7 @@ pub use engine::{Engine, EngineConfig, EngineError, PythonStart};
 pub use limits::Limits;
 pub use multi_agent::{
     AgentEpisode, MatchConfig, MatchEpisode, MatchError, MatchReport, SocialMetrics, cross_play,
-    play_match, self_play,
+    play_match, play_registered_match, self_play,
 };
 pub use policy::{LoadOptions, ObservationLayout, Policy};
 pub use report::{CapturedOutput, CrashKind, CrashReport, Phase};
@@ -97,7 +100,10 @@ pub use rollout::{
     rollout,
 };
 pub use source::PolicySource;
-pub use workers::{RolloutProcess, RolloutRequest, RolloutResponse, Workers, serve_rollouts};
+pub use workers::{
+    MatchRequest, RolloutProcess, RolloutRequest, RolloutResponse, WireSource, Workers,
+    serve_rollouts,
+};
 
 /// The environment side, re-exported for embedders: the env trait, spaces and actions.
 pub use ppo_sandbox_envs as envs;

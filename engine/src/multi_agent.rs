@@ -9,6 +9,7 @@
 use ppo_sandbox_envs::{Action, EnvError, ParallelEnv, ParallelRegistry};
 use serde::{Deserialize, Serialize};
 
+use crate::workers::{MatchRequest, RolloutProcess, WireSource, Workers};
 use crate::{CapturedOutput, CrashReport, Engine, Limits, LoadOptions, PolicySource};
 
 /// How many episodes to play, from which seed, on how many threads.
@@ -225,6 +226,10 @@ pub enum MatchError {
     /// The assignment names a policy that was not given, or does not fit the world.
     #[error("invalid lineup: {0}")]
     Lineup(String),
+    /// A worker process failed to play an episode (it could not be started, died twice, or
+    /// refused the request).
+    #[error("match worker: {0}")]
+    Worker(String),
 }
 
 /// Self-play: every agent of `env_id` (`num_agents`, or the world's default count) runs
@@ -302,22 +307,7 @@ pub fn play_match(
     make_env: &(dyn Fn() -> Result<Box<dyn ParallelEnv>, EnvError> + Sync),
     config: &MatchConfig,
 ) -> Result<MatchReport, MatchError> {
-    let probe = make_env()?;
-    let description = probe.description().clone();
-    if assignment.len() != probe.num_agents() {
-        return Err(MatchError::Lineup(format!(
-            "{} policies assigned for {} agents",
-            assignment.len(),
-            probe.num_agents()
-        )));
-    }
-    if let Some(bad) = assignment.iter().find(|&&p| p >= sources.len()) {
-        return Err(MatchError::Lineup(format!(
-            "policy {bad} assigned, but {} given",
-            sources.len()
-        )));
-    }
-    drop(probe);
+    let env_id = check_lineup(make_env()?.as_ref(), sources.len(), assignment)?;
     let threads = match config.threads {
         0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
         n => n,
@@ -375,11 +365,147 @@ pub fn play_match(
         .map(|(_, played)| played)
         .collect::<Result<Vec<_>, EnvError>>()?;
     Ok(MatchReport {
-        env_id: description.id.clone(),
+        env_id,
         num_agents: assignment.len(),
         assignment: assignment.to_vec(),
         episodes,
     })
+}
+
+/// That `assignment` gives each of `world`'s agents one of `source_count` policies; the
+/// world's id.
+pub(crate) fn check_lineup(
+    world: &dyn ParallelEnv,
+    source_count: usize,
+    assignment: &[usize],
+) -> Result<String, MatchError> {
+    if assignment.len() != world.num_agents() {
+        return Err(MatchError::Lineup(format!(
+            "{} policies assigned for {} agents",
+            assignment.len(),
+            world.num_agents()
+        )));
+    }
+    if let Some(bad) = assignment.iter().find(|&&p| p >= source_count) {
+        return Err(MatchError::Lineup(format!(
+            "policy {bad} assigned, but {source_count} given"
+        )));
+    }
+    Ok(world.description().id.clone())
+}
+
+/// [`play_match`] on a world of the default [`ParallelRegistry`] (as many agents as
+/// `assignment` names), its episodes spread over `workers`: threads of this process, or
+/// worker processes, which scale with the cores where threads contend on one address space
+/// (see [`Workers`]). The report is the same either way.
+pub fn play_registered_match(
+    engine: &Engine,
+    sources: &[PolicySource],
+    assignment: &[usize],
+    env_id: &str,
+    config: &MatchConfig,
+    workers: &Workers,
+) -> Result<MatchReport, MatchError> {
+    let registry = ParallelRegistry::default();
+    let make = || registry.make(env_id, Some(assignment.len()));
+    let (program, args) = match workers {
+        Workers::Threads { .. } => {
+            let config = MatchConfig {
+                threads: workers.count(),
+                ..config.clone()
+            };
+            return play_match(engine, sources, assignment, &make, &config);
+        }
+        Workers::Processes { program, args, .. } => (program, args),
+    };
+    let env_id = check_lineup(make()?.as_ref(), sources.len(), assignment)?;
+    if sources.iter().any(|s| !matches!(s, PolicySource::Wasm(_))) {
+        // The workers load the guest from the shared cache: fill it once, here, rather than
+        // in each of them at once. A failure shows again, per agent, in the workers.
+        let _ = engine.prepare_python();
+    }
+    let sources: Vec<WireSource> = sources.iter().map(WireSource::from).collect();
+    let next = std::sync::atomic::AtomicU32::new(0);
+    let played = std::sync::Mutex::new(Vec::new());
+    let worker = || -> Result<(), MatchError> {
+        let mut process = RolloutProcess::new(program.clone(), args.clone());
+        loop {
+            let episode = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            if episode >= config.episodes {
+                return Ok(());
+            }
+            // One episode per request, so that the workers finish together.
+            let request = MatchRequest {
+                env_id: env_id.clone(),
+                sources: sources.clone(),
+                assignment: assignment.to_vec(),
+                config: config.clone(),
+                episodes: vec![episode],
+            };
+            let episodes = process.play(&request).map_err(MatchError::Worker)?;
+            played
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .extend(std::iter::repeat(episode).zip(episodes));
+        }
+    };
+    let count = workers.count().clamp(1, config.episodes.max(1) as usize);
+    let outcomes: Vec<Result<(), MatchError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..count).map(|_| scope.spawn(worker)).collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    });
+    outcomes.into_iter().collect::<Result<(), MatchError>>()?;
+    let mut episodes = played
+        .into_inner()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    episodes.sort_by_key(|(index, _)| *index);
+    Ok(MatchReport {
+        env_id,
+        num_agents: assignment.len(),
+        assignment: assignment.to_vec(),
+        episodes: episodes.into_iter().map(|(_, episode)| episode).collect(),
+    })
+}
+
+/// Plays the episodes `request` lists, on this thread: the body of a worker process's
+/// answer. `made` keeps the worlds already built, by id and agent count.
+pub(crate) fn play_requested(
+    engine: &Engine,
+    made: &mut std::collections::HashMap<(String, usize), Box<dyn ParallelEnv>>,
+    request: MatchRequest,
+) -> Result<Vec<MatchEpisode>, MatchError> {
+    let key = (request.env_id, request.assignment.len());
+    let world = match made.entry(key) {
+        std::collections::hash_map::Entry::Occupied(entry) => entry.into_mut(),
+        std::collections::hash_map::Entry::Vacant(entry) => {
+            let (env_id, agents) = entry.key();
+            let world = ParallelRegistry::default().make(env_id, Some(*agents))?;
+            entry.insert(world)
+        }
+    };
+    check_lineup(world.as_ref(), request.sources.len(), &request.assignment)?;
+    let sources: Vec<PolicySource> = request.sources.into_iter().map(Into::into).collect();
+    request
+        .episodes
+        .iter()
+        .map(|&episode| {
+            play_episode(
+                engine,
+                &sources,
+                &request.assignment,
+                world.as_mut(),
+                &request.config,
+                episode,
+            )
+            .map_err(MatchError::from)
+        })
+        .collect()
 }
 
 fn play_episode(

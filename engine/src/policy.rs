@@ -5,6 +5,7 @@ use ppo_sandbox_envs::{Action, EnvDescription, MultiAgentDescription, Space, Str
 use wasmtime::{Instance, Memory, Store, Trap, TypedFunc};
 
 use crate::host::{GuestExit, HostState, MemoryLimitExceeded, ResourceLimitExceeded};
+use crate::observation_delta::ObservationDelta;
 use crate::{CapturedOutput, CrashKind, CrashReport, Engine, Limits, Phase, PolicySource};
 
 /// Longest action (values) and error text (bytes) read back from a guest.
@@ -130,6 +131,8 @@ pub struct Policy {
     act_fn: TypedFunc<i32, i32>,
     reset_fn: Option<TypedFunc<(), i32>>,
     obs_buffer: Option<(u32, usize)>,
+    /// Set for a Python policy given a structured observation: it is sent as changes.
+    observation_delta: Option<ObservationDelta>,
     guest: GuestKind,
     limits: Limits,
     action_space: Option<Space>,
@@ -277,6 +280,7 @@ pub(crate) fn load(
         act_fn: exports.act.clone(),
         reset_fn: exports.reset.clone(),
         obs_buffer: None,
+        observation_delta: None,
         guest,
         limits: limits.clone(),
         action_space: options.action_space.clone(),
@@ -568,10 +572,13 @@ impl Policy {
             ));
         };
         let (kind, lines) = match &layout.structure {
-            Some(fields) => (
-                contract::OBS_KIND_STRUCT,
-                fields.iter().map(StructuredField::layout_line).collect(),
-            ),
+            Some(fields) => {
+                self.observation_delta = Some(ObservationDelta::new(fields));
+                (
+                    contract::OBS_KIND_STRUCT,
+                    fields.iter().map(StructuredField::layout_line).collect(),
+                )
+            }
             None if layout.discrete => (contract::OBS_KIND_DISCRETE, layout.field_names.clone()),
             None => (contract::OBS_KIND_BOX, layout.field_names.clone()),
         };
@@ -675,7 +682,10 @@ impl Policy {
         }
         let step = self.step;
         self.step += 1;
-        let len = observation.len();
+        let len = match &self.observation_delta {
+            Some(delta) => delta.wire_len(),
+            None => observation.len(),
+        };
         let result = self.call(Phase::Act, |policy| {
             let ptr = policy.obs_buffer_ptr(len)? as usize;
             // Written in place: no allocation on the per-step path.
@@ -688,11 +698,25 @@ impl Policy {
                         "the observation buffer lies outside memory".into(),
                     ))
                 })?;
-            for (slot, value) in buffer.chunks_exact_mut(8).zip(observation) {
-                slot.copy_from_slice(&value.to_le_bytes());
+            match &mut policy.observation_delta {
+                Some(delta) => delta
+                    .write(observation, buffer)
+                    .map_err(|message| wasmtime::Error::new(ContractError(message)))?,
+                None => {
+                    for (slot, value) in buffer.chunks_exact_mut(8).zip(observation) {
+                        slot.copy_from_slice(&value.to_le_bytes());
+                    }
+                }
             }
             policy.act_fn.call(&mut policy.store, len as i32)
         });
+        if !matches!(result, Ok(GuestReply::Ok(_)))
+            && let Some(delta) = &mut self.observation_delta
+        {
+            // The guest may have stopped between reading the buffer and rebuilding its
+            // objects: resend everything rather than trust what it kept.
+            delta.forget();
+        }
         let mut report = match result {
             Ok(GuestReply::Ok(Some(action))) => match &self.action_space {
                 Some(space) => match space.check(&action) {

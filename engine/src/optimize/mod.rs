@@ -49,7 +49,7 @@ pub use run_dir::{
 };
 
 use crate::envs;
-use crate::workers::{RolloutProcess, RolloutRequest, Workers};
+use crate::workers::{MatchRequest, RolloutProcess, RolloutRequest, WireSource, Workers};
 use crate::{Engine, Limits, PolicySource, RolloutConfig, RolloutReport, rollout};
 
 /// What an optimize run is asked to do; [`OptimizeSettings::manifest`] turns it into the
@@ -716,7 +716,12 @@ fn evaluate_round(
 /// Scores a candidate in self-play: every agent of the world runs it in its own sandbox.
 /// Its returns are the episodes' mean agent returns; any agent's failure is the candidate's
 /// crash (scored as failed), with the first one as its report.
-fn self_play_record(session: &Session<'_>, record: &mut CandidateRecord, episode_seed: u64) {
+fn self_play_record(
+    session: &Session<'_>,
+    evaluator: &mut Evaluator,
+    record: &mut CandidateRecord,
+    episode_seed: u64,
+) {
     let config = crate::MatchConfig {
         episodes: session.manifest.episodes_per_candidate,
         seed: episode_seed,
@@ -724,13 +729,39 @@ fn self_play_record(session: &Session<'_>, record: &mut CandidateRecord, episode
         threads: 1,
         limits: session.manifest.limits.clone(),
     };
-    let played = crate::self_play(
-        session.engine,
-        &PolicySource::python(record.source.clone()),
-        &session.manifest.env_id,
-        session.manifest.num_agents,
-        &config,
-    );
+    let source = PolicySource::python(record.source.clone());
+    let env_id = &session.manifest.env_id;
+    let played = match evaluator {
+        Evaluator::Process(process) => session
+            .manifest
+            .num_agents
+            .or_else(|| envs::ParallelRegistry::default().default_agents(env_id))
+            .ok_or_else(|| format!("{env_id} has no default agent count"))
+            .and_then(|agents| {
+                let request = MatchRequest {
+                    env_id: env_id.clone(),
+                    sources: vec![WireSource::from(&source)],
+                    assignment: vec![0; agents],
+                    config: config.clone(),
+                    episodes: (0..config.episodes).collect(),
+                };
+                let episodes = process.play(&request)?;
+                Ok(crate::MatchReport {
+                    env_id: env_id.clone(),
+                    num_agents: agents,
+                    assignment: request.assignment,
+                    episodes,
+                })
+            }),
+        _ => crate::self_play(
+            session.engine,
+            &source,
+            env_id,
+            session.manifest.num_agents,
+            &config,
+        )
+        .map_err(|error| error.to_string()),
+    };
     match played {
         Ok(report) => {
             record.crash = report.crashes().next().map(|(_, _, crash)| crash.clone());
@@ -752,7 +783,7 @@ fn self_play_record(session: &Session<'_>, record: &mut CandidateRecord, episode
                 .sum();
             record.metrics = Some(report.metrics());
         }
-        Err(error) => record.failure = Some(error.to_string()),
+        Err(error) => record.failure = Some(error),
     }
 }
 
@@ -762,7 +793,7 @@ enum Evaluator {
     Local(Box<dyn envs::Env>),
     /// On this thread, in self-play in a multi-agent world.
     SelfPlay,
-    /// In its own child process.
+    /// In its own child process (a rollout, or self-play in a multi-agent world).
     Process(RolloutProcess),
 }
 
@@ -770,10 +801,8 @@ impl Evaluator {
     /// An evaluator for one thread: a worker process left by an earlier round if there is
     /// one (starting a process costs far more than a round's candidate), else a new one.
     fn new(session: &Session<'_>) -> Result<Evaluator, envs::EnvError> {
-        if session.multi_agent {
-            return Ok(Evaluator::SelfPlay);
-        }
         Ok(match &session.workers {
+            Workers::Threads { .. } if session.multi_agent => Evaluator::SelfPlay,
             Workers::Threads { .. } => Evaluator::Local(envs::make(&session.manifest.env_id)?),
             Workers::Processes { program, args, .. } => {
                 let idle = session
@@ -848,9 +877,9 @@ fn evaluate(
         failure: candidate.failure,
         metrics: None,
     };
-    if matches!(evaluator, Evaluator::SelfPlay) {
+    if session.multi_agent {
         if record.failure.is_none() {
-            self_play_record(session, &mut record, episode_seed);
+            self_play_record(session, evaluator, &mut record, episode_seed);
         }
         record.elapsed_ms = started.elapsed().as_millis() as u64;
         return record;

@@ -62,6 +62,12 @@ pub const OBS_KIND_DISCRETE: &str = "discrete";
 ///   `int`s (`obs.apples[y][x]`);
 /// - `records NAME COUNT FIELD...`: `COUNT` records of one `int` per field, as a tuple of
 ///   read-only records (`obs.agents[i].x`).
+///
+/// The items are cut into parts: a scalar is one part, a grid one part per row, records one
+/// part per record (an item whose rows or records hold no values has no parts). `ppo_act`'s
+/// buffer holds the values, then one flag per part: `1.0` where the host wrote the part's
+/// values for this call, `0.0` where it left the values of the last call in place, unchanged
+/// bit for bit. The first call after `ppo_load` flags every part.
 pub const OBS_KIND_STRUCT: &str = "struct";
 
 /// Size in bytes of a [`Reply`] in guest memory.

@@ -16,6 +16,7 @@ use rustpython_vm::{
     compiler::Mode,
 };
 
+mod fields;
 mod small_alloc;
 mod structured;
 
@@ -200,10 +201,12 @@ impl Runner {
                 .into_iter()
                 .map(|n| vm.ctx.new_str(n).into())
                 .collect();
-            let class = make.call((vm.ctx.new_list(names),), vm)?;
-            class
+            let class = make
+                .call((vm.ctx.new_list(names),), vm)?
                 .downcast::<PyType>()
-                .map_err(|_| vm.new_type_error("observation type"))
+                .map_err(|_| vm.new_type_error("observation type"))?;
+            fields::read_fields_directly(vm, &class, &self.field_names);
+            Ok(class)
         });
         let observation_type = self.interpreter.enter(|vm| {
             observation_type.map_err(|exc| exception_failure(vm, &exc, contract::ERROR_PROTOCOL))

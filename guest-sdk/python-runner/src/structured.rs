@@ -4,14 +4,15 @@
 //! Everything is a tuple or a tuple subclass with `__slots__ = ()`, so a policy cannot write
 //! into what it sees. Because the objects are immutable, a grid row or a record whose values
 //! did not change since the last step is handed out again instead of being rebuilt: a world
-//! where a few apples change per step costs a few new rows, not a new grid.
+//! where a few apples change per step costs a few new rows, not a new grid. The host, which
+//! compares natively, says which parts changed: one flag per part follows the values.
 
 use rustpython_vm::{
     PyObjectRef, PyPayload, PyRef, PyResult, VirtualMachine,
     builtins::{PyTuple, PyType},
 };
 
-use crate::Failure;
+use crate::{Failure, fields};
 
 /// One line of a structured layout (see `ppo_sandbox_contract::OBS_KIND_STRUCT`).
 pub(crate) enum StructItem {
@@ -85,6 +86,11 @@ impl StructItem {
         }
     }
 
+    /// How many parts the item is cut into (the host sends one change flag per part).
+    fn part_count(&self) -> usize {
+        self.len().checked_div(self.part_len()).unwrap_or(0)
+    }
+
     /// Length of the parts the item is cached by: a grid row, a record, or the whole item.
     fn part_len(&self) -> usize {
         match self {
@@ -102,7 +108,8 @@ pub(crate) struct Structured {
     /// The record type of each `Records` item (`None` for the others).
     record_types: Vec<Option<PyRef<PyType>>>,
     total_len: usize,
-    last_values: Vec<f64>,
+    /// Parts over all items: as many change flags follow the values.
+    part_count: usize,
     /// Per item: the object the last step built (for a grid or records, the tuple of its
     /// parts, which are reused from it).
     last_items: Vec<Option<PyObjectRef>>,
@@ -116,13 +123,17 @@ impl Structured {
     ) -> PyResult<Structured> {
         let make = prelude.get_attr("make_struct_type", vm)?;
         let new_type = |type_name: &str, names: Vec<&str>| -> PyResult<PyRef<PyType>> {
+            let field_names: Vec<String> = names.iter().map(|n| (*n).to_owned()).collect();
             let names: Vec<PyObjectRef> = names
                 .into_iter()
                 .map(|n| vm.ctx.new_str(n).into())
                 .collect();
-            make.call((type_name, vm.ctx.new_list(names)), vm)?
+            let class = make
+                .call((type_name, vm.ctx.new_list(names)), vm)?
                 .downcast::<PyType>()
-                .map_err(|_| vm.new_type_error("structured observation type"))
+                .map_err(|_| vm.new_type_error("structured observation type"))?;
+            fields::read_fields_directly(vm, &class, &field_names);
+            Ok(class)
         };
         let observation_type =
             new_type("Observation", items.iter().map(StructItem::name).collect())?;
@@ -138,36 +149,53 @@ impl Structured {
             })
             .collect::<PyResult<Vec<_>>>()?;
         let total_len = items.iter().map(StructItem::len).sum();
+        let part_count = items.iter().map(StructItem::part_count).sum();
         let count = items.len();
         Ok(Structured {
             items,
             observation_type,
             record_types,
             total_len,
-            last_values: Vec::new(),
+            part_count,
             last_items: vec![None; count],
         })
     }
 
-    /// The observation object for `values`, reusing every part that did not change.
-    pub(crate) fn build(&mut self, vm: &VirtualMachine, values: &[f64]) -> PyResult<PyObjectRef> {
-        if values.len() != self.total_len {
+    /// The observation object for `wire`: the layout's values, then one flag per part (a
+    /// scalar, a grid row, a record), non-zero where the part changed since the last call.
+    /// Every part whose flag is zero is the object the last call built; on the first call, or
+    /// after a failed one, everything is built.
+    pub(crate) fn build(&mut self, vm: &VirtualMachine, wire: &[f64]) -> PyResult<PyObjectRef> {
+        if wire.len() != self.total_len + self.part_count {
             return Err(vm.new_value_error(format!(
-                "structured observation of {} values; the layout has {}",
-                values.len(),
-                self.total_len
+                "structured observation of {} values and flags; the layout has {} and {}",
+                wire.len(),
+                self.total_len,
+                self.part_count
             )));
         }
-        let fresh = self.last_values.len() != values.len();
+        let built = self.build_parts(vm, wire);
+        if built.is_err() {
+            // Some items may be older than the buffer now: rebuild all of them next time.
+            self.last_items.iter_mut().for_each(|item| *item = None);
+        }
+        built
+    }
+
+    fn build_parts(&mut self, vm: &VirtualMachine, wire: &[f64]) -> PyResult<PyObjectRef> {
+        let (values, flags) = wire.split_at(self.total_len);
         let mut fields = Vec::with_capacity(self.items.len());
-        let mut offset = 0;
+        let (mut offset, mut flag_offset) = (0, 0);
         for (index, item) in self.items.iter().enumerate() {
             let len = item.len();
+            let part_count = item.part_count();
             let now = &values[offset..offset + len];
-            let before = (!fresh).then(|| &self.last_values[offset..offset + len]);
+            let changed = &flags[flag_offset..flag_offset + part_count];
             offset += len;
-            let unchanged = before.is_some_and(|before| same_bits(before, now));
-            if unchanged && let Some(object) = &self.last_items[index] {
+            flag_offset += part_count;
+            if let Some(object) = &self.last_items[index]
+                && changed.iter().all(|&flag| flag == 0.0)
+            {
                 fields.push(object.clone());
                 continue;
             }
@@ -181,18 +209,16 @@ impl Structured {
                         .and_then(|last| last.downcast_ref::<PyTuple>())
                         .map_or(&[][..], |last| last.as_slice());
                     let record_type = &self.record_types[index];
-                    let part_count = len.checked_div(part_len).unwrap_or(0);
                     let mut rebuilt = Vec::with_capacity(part_count);
-                    for part in 0..part_count {
-                        let range = part * part_len..(part + 1) * part_len;
-                        let same = before.is_some_and(|before| {
-                            same_bits(&before[range.clone()], &now[range.clone()])
-                        });
+                    for (part, &flag) in changed.iter().enumerate() {
                         match parts.get(part) {
-                            Some(object) if same => rebuilt.push(object.clone()),
+                            Some(object) if flag == 0.0 => rebuilt.push(object.clone()),
                             _ => {
-                                let cells: Box<[PyObjectRef]> =
-                                    now[range].iter().map(|&v| int(vm, v)).collect();
+                                let cells: Box<[PyObjectRef]> = now
+                                    [part * part_len..(part + 1) * part_len]
+                                    .iter()
+                                    .map(|&v| int(vm, v))
+                                    .collect();
                                 let tuple = PyTuple::new_unchecked(cells);
                                 rebuilt.push(match record_type {
                                     Some(class) => {
@@ -209,8 +235,6 @@ impl Structured {
             self.last_items[index] = Some(object.clone());
             fields.push(object);
         }
-        self.last_values.clear();
-        self.last_values.extend_from_slice(values);
         let observation = PyTuple::new_unchecked(fields.into_boxed_slice());
         Ok(observation
             .into_ref_with_type(vm, self.observation_type.clone())?
@@ -231,8 +255,4 @@ fn record_type_name(items_name: &str) -> String {
 /// An integral value as a Python `int` (small ones come from the interpreter's cache).
 fn int(vm: &VirtualMachine, value: f64) -> PyObjectRef {
     vm.ctx.new_int(value as i64).into()
-}
-
-fn same_bits(a: &[f64], b: &[f64]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits())
 }
