@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::engine;
+use common::{engine, serve, worker_processes};
 use ppo_sandbox_engine::envs::{Action, ParallelRegistry};
 use ppo_sandbox_engine::{
     CrashKind, Limits, LoadOptions, MatchConfig, MatchError, MatchReport, MatchRequest,
@@ -531,10 +531,6 @@ def act(obs):
     );
 }
 
-fn worker_processes(count: usize) -> Workers {
-    Workers::processes(count, env!("CARGO_BIN_EXE_ppo-sandbox"), ["rollout-worker"])
-}
-
 #[test]
 fn a_match_in_worker_processes_reports_what_one_in_threads_reports() {
     // Cross-play with a crash in it: a printing BFS policy on agents 0 and 1, one that
@@ -627,13 +623,7 @@ fn the_worker_protocol_plays_the_episodes_a_match_request_lists() {
         serde_json::to_string(&request).unwrap(),
         serde_json::to_string(&unknown_world).unwrap()
     );
-    let mut output = Vec::new();
-    ppo_sandbox_engine::serve_rollouts(engine(), input.as_bytes(), &mut output).unwrap();
-    let answers: Vec<RolloutResponse> = String::from_utf8(output)
-        .unwrap()
-        .lines()
-        .map(|line| serde_json::from_str(line).unwrap())
-        .collect();
+    let answers = serve(&input);
     assert_eq!(answers.len(), 3);
     let whole = self_play(
         engine(),

@@ -212,7 +212,7 @@ fn worker_processes_give_the_same_records_as_threads() {
 
     let dir = tempfile::tempdir().unwrap();
     let mut run = RunDir::create(dir.path(), settings.manifest().unwrap()).unwrap();
-    let workers = Workers::processes(2, env!("CARGO_BIN_EXE_ppo-sandbox"), ["rollout-worker"]);
+    let workers = worker_processes(2);
     let processes = optimize::run_with(engine(), &mut run, None, &workers, &mut |_| {}).unwrap();
     assert_eq!(processes.evaluated, threads.evaluated);
     assert!(run.records().iter().all(|r| r.failure.is_none()));
@@ -242,7 +242,7 @@ fn worker_processes_give_the_same_self_play_records_as_threads() {
 
     let dir = tempfile::tempdir().unwrap();
     let mut run = RunDir::create(dir.path(), settings.manifest().unwrap()).unwrap();
-    let workers = Workers::processes(2, env!("CARGO_BIN_EXE_ppo-sandbox"), ["rollout-worker"]);
+    let workers = worker_processes(2);
     optimize::run_with(engine(), &mut run, None, &workers, &mut |_| {}).unwrap();
     assert!(run.records().iter().all(|r| r.failure.is_none()));
     assert!(run.records().iter().all(|r| r.metrics.is_some()));
@@ -329,13 +329,7 @@ fn the_rollout_worker_protocol_answers_every_line() {
         serde_json::to_string(&request).unwrap(),
         serde_json::to_string(&unknown_env).unwrap()
     );
-    let mut output = Vec::new();
-    ppo_sandbox_engine::serve_rollouts(engine(), input.as_bytes(), &mut output).unwrap();
-    let answers: Vec<RolloutResponse> = String::from_utf8(output)
-        .unwrap()
-        .lines()
-        .map(|line| serde_json::from_str(line).unwrap())
-        .collect();
+    let answers = serve(&input);
     assert_eq!(answers.len(), 3);
     let mut env = ppo_sandbox_engine::envs::make("CartPole-v1").unwrap();
     let local = rollout(

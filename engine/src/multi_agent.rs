@@ -282,18 +282,26 @@ fn play_registered(
     config: &MatchConfig,
 ) -> Result<MatchReport, MatchError> {
     let registry = ParallelRegistry::default();
-    let n = match num_agents.or_else(|| registry.default_agents(env_id)) {
-        Some(n) => n,
-        None => {
-            return Err(registry.make(env_id, None).err().map_or_else(
-                || MatchError::Lineup(format!("{env_id} has no default agent count")),
-                MatchError::Env,
-            ));
-        }
-    };
+    let n = agent_count(&registry, env_id, num_agents)?;
     let assignment: Vec<usize> = (0..n).map(policy_of).collect();
     let make = || registry.make(env_id, Some(n));
     play_match(engine, sources, &assignment, &make, config)
+}
+
+/// `num_agents`, or the default agent count of `env_id` in `registry`; an unknown world is
+/// the registry's error.
+pub(crate) fn agent_count(
+    registry: &ParallelRegistry,
+    env_id: &str,
+    num_agents: Option<usize>,
+) -> Result<usize, MatchError> {
+    match num_agents.or_else(|| registry.default_agents(env_id)) {
+        Some(n) => Ok(n),
+        None => Err(registry.make(env_id, None).err().map_or_else(
+            || MatchError::Lineup(format!("{env_id} has no default agent count")),
+            MatchError::Env,
+        )),
+    }
 }
 
 /// Plays `config.episodes` episodes of the world `make_env` builds, agent `i` running
@@ -313,32 +321,68 @@ pub fn play_match(
         n => n,
     }
     .clamp(1, config.episodes.max(1) as usize);
+    let episodes = on_episode_threads(
+        threads,
+        Some(engine.thread_stack_bytes()),
+        config.episodes,
+        make_env,
+        |env, episode| {
+            Ok(play_episode(
+                engine,
+                sources,
+                assignment,
+                env.as_mut(),
+                config,
+                episode,
+            ))
+        },
+    )?;
+    // An episode the env failed in fails the match, the earliest such episode first.
+    let episodes = episodes.into_iter().collect::<Result<Vec<_>, EnvError>>()?;
+    Ok(MatchReport {
+        env_id,
+        num_agents: assignment.len(),
+        assignment: assignment.to_vec(),
+        episodes,
+    })
+}
+
+/// Plays episodes `0..episodes` on `threads` scoped threads (on this one if none can be
+/// started), each thread starting its own state with `start` and then taking the next
+/// unplayed episode until none is left. Returns what `play` gave for each episode, in episode
+/// order, so the result does not depend on the thread count. An error from `start` or `play`
+/// stops its thread and is returned once every thread has stopped.
+fn on_episode_threads<State, Played: Send, Error: Send>(
+    threads: usize,
+    stack_bytes: Option<usize>,
+    episodes: u32,
+    start: impl Fn() -> Result<State, Error> + Sync,
+    play: impl Fn(&mut State, u32) -> Result<Played, Error> + Sync,
+) -> Result<Vec<Played>, Error> {
     let next = std::sync::atomic::AtomicU32::new(0);
     let results = std::sync::Mutex::new(Vec::new());
-    let worker = || -> Result<(), EnvError> {
-        let mut env = make_env()?;
+    let worker = || -> Result<(), Error> {
+        let mut state = start()?;
         loop {
             let episode = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            if episode >= config.episodes {
+            if episode >= episodes {
                 return Ok(());
             }
-            let played = play_episode(engine, sources, assignment, env.as_mut(), config, episode);
+            let played = play(&mut state, episode)?;
             results
                 .lock()
                 .unwrap_or_else(|poisoned| poisoned.into_inner())
                 .push((episode, played));
         }
     };
-    let outcomes: Vec<Result<(), EnvError>> = std::thread::scope(|scope| {
-        // Threads with the stack a guest call needs: a smaller one would make every call
-        // switch to a freshly mapped stack.
+    let outcomes: Vec<Result<(), Error>> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..threads)
             .filter_map(|_| {
-                std::thread::Builder::new()
-                    .name("ppo-sandbox-match".into())
-                    .stack_size(engine.thread_stack_bytes())
-                    .spawn_scoped(scope, worker)
-                    .ok()
+                let mut builder = std::thread::Builder::new().name("ppo-sandbox-match".into());
+                if let Some(bytes) = stack_bytes {
+                    builder = builder.stack_size(bytes);
+                }
+                builder.spawn_scoped(scope, worker).ok()
             })
             .collect();
         if handles.is_empty() {
@@ -353,23 +397,12 @@ pub fn play_match(
             })
             .collect()
     });
-    for outcome in outcomes {
-        outcome?;
-    }
-    let mut episodes = results
+    outcomes.into_iter().collect::<Result<(), Error>>()?;
+    let mut results = results
         .into_inner()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
-    episodes.sort_by_key(|(index, _)| *index);
-    let episodes = episodes
-        .into_iter()
-        .map(|(_, played)| played)
-        .collect::<Result<Vec<_>, EnvError>>()?;
-    Ok(MatchReport {
-        env_id,
-        num_agents: assignment.len(),
-        assignment: assignment.to_vec(),
-        episodes,
-    })
+    results.sort_by_key(|(episode, _)| *episode);
+    Ok(results.into_iter().map(|(_, played)| played).collect())
 }
 
 /// That `assignment` gives each of `world`'s agents one of `source_count` policies; the
@@ -425,16 +458,15 @@ pub fn play_registered_match(
         let _ = engine.prepare_python();
     }
     let sources: Vec<WireSource> = sources.iter().map(WireSource::from).collect();
-    let next = std::sync::atomic::AtomicU32::new(0);
-    let played = std::sync::Mutex::new(Vec::new());
-    let worker = || -> Result<(), MatchError> {
-        let mut process = RolloutProcess::new(program.clone(), args.clone());
-        loop {
-            let episode = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            if episode >= config.episodes {
-                return Ok(());
-            }
-            // One episode per request, so that the workers finish together.
+    let count = workers.count().clamp(1, config.episodes.max(1) as usize);
+    // Each thread drives one worker process, one episode per request, so that the workers
+    // finish together; the threads only wait on pipes and need no guest-sized stack.
+    let episodes = on_episode_threads(
+        count,
+        None,
+        config.episodes,
+        || Ok(RolloutProcess::new(program.clone(), args.clone())),
+        |process, episode| {
             let request = MatchRequest {
                 env_id: env_id.clone(),
                 sources: sources.clone(),
@@ -442,34 +474,14 @@ pub fn play_registered_match(
                 config: config.clone(),
                 episodes: vec![episode],
             };
-            let episodes = process.play(&request).map_err(MatchError::Worker)?;
-            played
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner())
-                .extend(std::iter::repeat(episode).zip(episodes));
-        }
-    };
-    let count = workers.count().clamp(1, config.episodes.max(1) as usize);
-    let outcomes: Vec<Result<(), MatchError>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..count).map(|_| scope.spawn(worker)).collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
-    });
-    outcomes.into_iter().collect::<Result<(), MatchError>>()?;
-    let mut episodes = played
-        .into_inner()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    episodes.sort_by_key(|(index, _)| *index);
+            process.play(&request).map_err(MatchError::Worker)
+        },
+    )?;
     Ok(MatchReport {
         env_id,
         num_agents: assignment.len(),
         assignment: assignment.to_vec(),
-        episodes: episodes.into_iter().map(|(_, episode)| episode).collect(),
+        episodes: episodes.into_iter().flatten().collect(),
     })
 }
 

@@ -86,10 +86,7 @@ impl ObservationDelta {
             let now = &observation[range.clone()];
             let changed = fresh || !same_bits(&self.sent[range.clone()], now);
             if changed {
-                let bytes = &mut value_bytes[range.start * 8..range.end * 8];
-                for (slot, value) in bytes.chunks_exact_mut(8).zip(now) {
-                    slot.copy_from_slice(&value.to_le_bytes());
-                }
+                write_le_f64s(&mut value_bytes[range.start * 8..range.end * 8], now);
                 self.sent[range].copy_from_slice(now);
             }
             flag.copy_from_slice(&f64::from(u8::from(changed)).to_le_bytes());
@@ -100,6 +97,13 @@ impl ObservationDelta {
     /// The guest's copy is no longer known (a call failed part-way): send everything next.
     pub(crate) fn forget(&mut self) {
         self.sent.clear();
+    }
+}
+
+/// Writes `values` into `bytes` as consecutive little-endian `f64`s (the guest's layout).
+pub(crate) fn write_le_f64s(bytes: &mut [u8], values: &[f64]) {
+    for (slot, value) in bytes.chunks_exact_mut(8).zip(values) {
+        slot.copy_from_slice(&value.to_le_bytes());
     }
 }
 

@@ -5,7 +5,7 @@ use ppo_sandbox_envs::{Action, EnvDescription, MultiAgentDescription, Space, Str
 use wasmtime::{Instance, Memory, Store, Trap, TypedFunc};
 
 use crate::host::{GuestExit, HostState, MemoryLimitExceeded, ResourceLimitExceeded};
-use crate::observation_delta::ObservationDelta;
+use crate::observation_delta::{ObservationDelta, write_le_f64s};
 use crate::{CapturedOutput, CrashKind, CrashReport, Engine, Limits, Phase, PolicySource};
 
 /// Longest action (values) and error text (bytes) read back from a guest.
@@ -702,11 +702,7 @@ impl Policy {
                 Some(delta) => delta
                     .write(observation, buffer)
                     .map_err(|message| wasmtime::Error::new(ContractError(message)))?,
-                None => {
-                    for (slot, value) in buffer.chunks_exact_mut(8).zip(observation) {
-                        slot.copy_from_slice(&value.to_le_bytes());
-                    }
-                }
+                None => write_le_f64s(buffer, observation),
             }
             policy.act_fn.call(&mut policy.store, len as i32)
         });

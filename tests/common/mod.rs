@@ -7,6 +7,7 @@ use std::sync::OnceLock;
 use ppo_sandbox_engine::envs::{self, Action, Env};
 use ppo_sandbox_engine::{
     CrashKind, CrashReport, Engine, EngineConfig, Limits, LoadOptions, Policy, PolicySource,
+    RolloutResponse, Workers,
 };
 
 pub fn engine() -> &'static Engine {
@@ -76,4 +77,20 @@ pub fn assert_engine_still_works() {
         obs = step.observation;
     }
     assert!(total > 100.0, "good policy scored {total}");
+}
+
+/// Worker processes of the `ppo-sandbox` binary, started as the CLI starts them.
+pub fn worker_processes(count: usize) -> Workers {
+    Workers::processes(count, env!("CARGO_BIN_EXE_ppo-sandbox"), ["rollout-worker"])
+}
+
+/// What a worker process answers to `input`: one response per request line.
+pub fn serve(input: &str) -> Vec<RolloutResponse> {
+    let mut output = Vec::new();
+    ppo_sandbox_engine::serve_rollouts(engine(), input.as_bytes(), &mut output).unwrap();
+    String::from_utf8(output)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect()
 }

@@ -732,27 +732,28 @@ fn self_play_record(
     let source = PolicySource::python(record.source.clone());
     let env_id = &session.manifest.env_id;
     let played = match evaluator {
-        Evaluator::Process(process) => session
-            .manifest
-            .num_agents
-            .or_else(|| envs::ParallelRegistry::default().default_agents(env_id))
-            .ok_or_else(|| format!("{env_id} has no default agent count"))
-            .and_then(|agents| {
-                let request = MatchRequest {
-                    env_id: env_id.clone(),
-                    sources: vec![WireSource::from(&source)],
-                    assignment: vec![0; agents],
-                    config: config.clone(),
-                    episodes: (0..config.episodes).collect(),
-                };
-                let episodes = process.play(&request)?;
-                Ok(crate::MatchReport {
-                    env_id: env_id.clone(),
-                    num_agents: agents,
-                    assignment: request.assignment,
-                    episodes,
-                })
-            }),
+        Evaluator::Process(process) => crate::multi_agent::agent_count(
+            &envs::ParallelRegistry::default(),
+            env_id,
+            session.manifest.num_agents,
+        )
+        .map_err(|error| error.to_string())
+        .and_then(|agents| {
+            let request = MatchRequest {
+                env_id: env_id.clone(),
+                sources: vec![WireSource::from(&source)],
+                assignment: vec![0; agents],
+                config: config.clone(),
+                episodes: (0..config.episodes).collect(),
+            };
+            let episodes = process.play(&request)?;
+            Ok(crate::MatchReport {
+                env_id: env_id.clone(),
+                num_agents: agents,
+                assignment: request.assignment,
+                episodes,
+            })
+        }),
         _ => crate::self_play(
             session.engine,
             &source,
