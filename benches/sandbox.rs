@@ -29,6 +29,10 @@ fn act_latency(c: &mut Criterion) {
     let mut group = c.benchmark_group("act");
     for (name, source) in [
         ("python_linear", PolicySource::python(policies::LINEAR)),
+        (
+            "python_linear_unpack",
+            PolicySource::python(policies::LINEAR_UNPACK),
+        ),
         ("python_looping", PolicySource::python(policies::LOOPING)),
         ("rust_sdk_linear", rust_policy),
     ] {

@@ -43,6 +43,10 @@ fn main() {
     let mut act_ns = Vec::new();
     for (name, source) in [
         ("python_linear", PolicySource::python(policies::LINEAR)),
+        (
+            "python_linear_unpack",
+            PolicySource::python(policies::LINEAR_UNPACK),
+        ),
         ("python_looping", PolicySource::python(policies::LOOPING)),
         ("rust_sdk_linear", PolicySource::wasm(rust_wasm.clone())),
     ] {

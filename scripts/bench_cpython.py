@@ -18,6 +18,10 @@ LINEAR = (
     "def act(obs):\n    th, th_dot, x, x_dot = obs[2], obs[3], obs[0], obs[1]\n"
     "    return 1 if th + 0.5 * th_dot + 0.01 * x + 0.1 * x_dot > 0 else 0\n"
 )
+LINEAR_UNPACK = (
+    "def act(obs):\n    x, x_dot, th, th_dot = obs\n"
+    "    return 1 if th + 0.5 * th_dot + 0.01 * x + 0.1 * x_dot > 0 else 0\n"
+)
 LOOPING = "W = (0.01, 0.1, 1.0, 0.5)\ndef act(obs):\n    return 1 if sum(w * o for w, o in zip(W, obs)) > 0 else 0\n"
 OBS = [0.012, -0.18, 0.031, 0.27]
 
@@ -44,6 +48,10 @@ def eval_100_episodes():
 
 
 print(json.dumps({
-    "act_ns": {"python_linear": act_ns(LINEAR), "python_looping": act_ns(LOOPING)},
+    "act_ns": {
+        "python_linear": act_ns(LINEAR),
+        "python_linear_unpack": act_ns(LINEAR_UNPACK),
+        "python_looping": act_ns(LOOPING),
+    },
     "eval_100_cartpole_s": statistics.median(eval_100_episodes() for _ in range(3)),
 }))

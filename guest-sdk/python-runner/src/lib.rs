@@ -7,16 +7,20 @@
 //! values (the payload of an `int`, a `float`, or a list of them): the host never calls back
 //! into an object the policy made, and no dunder method of the policy's is consulted.
 
+use std::borrow::Borrow;
 use std::cell::RefCell;
 
 use ppo_sandbox_contract as contract;
 use rustpython_vm::{
-    AsObject, Interpreter, PyObjectRef, PyPayload, PyRef, PyResult, Settings, VirtualMachine,
-    builtins::{PyBaseExceptionRef, PyFloat, PyFunction, PyInt, PyList, PyTuple, PyType},
+    AsObject, Interpreter, Py, PyObject, PyObjectRef, PyPayload, PyRef, PyResult, Settings,
+    VirtualMachine,
+    builtins::{PyBaseExceptionRef, PyCode, PyFloat, PyFunction, PyInt, PyList, PyTuple, PyType},
+    bytecode::CodeUnit,
     compiler::Mode,
 };
 
 mod fields;
+mod parallel_assign;
 mod small_alloc;
 mod structured;
 
@@ -244,10 +248,7 @@ impl Runner {
                 .get_attr("reseed", vm)
                 .and_then(|reseed| reseed.call((), vm))
                 .map_err(|exc| exception_failure(vm, &exc, contract::ERROR_PROTOCOL))?;
-            let code = vm.compile(source, Mode::Exec, POLICY_FILE).map_err(|err| {
-                let exc = err.into_pyexception(vm, Some(source));
-                exception_failure(vm, &exc, contract::ERROR_SYNTAX)
-            })?;
+            let code = compile_policy(vm, source)?;
             // Source lines in tracebacks; a failure here only costs those lines.
             let _ = vm.register_code_in_linecache(&code, source);
             let module = prelude
@@ -395,6 +396,38 @@ impl Runner {
             encode_action(vm, &action, reply_data)
         })
     }
+}
+
+/// Compiles a policy's source as `vm.compile` does (syntax errors and warnings included);
+/// where it assigns many locals in parallel, compiles it once more and drops the tuples
+/// (see [`parallel_assign`]).
+fn compile_policy(vm: &VirtualMachine, source: &str) -> Result<PyRef<PyCode>, Failure> {
+    let code = vm.compile(source, Mode::Exec, POLICY_FILE).map_err(|err| {
+        let exc = err.into_pyexception(vm, Some(source));
+        exception_failure(vm, &exc, contract::ERROR_SYNTAX)
+    })?;
+    if !any_code_object(&code, &parallel_assign::has_tuple_unpack) {
+        return Ok(code);
+    }
+    match rustpython_vm::compiler::compile(source, Mode::Exec, POLICY_FILE, vm.compile_opts()) {
+        Ok(mut bytecode) => {
+            parallel_assign::drop_tuples(&mut bytecode);
+            Ok(PyCode::new_ref_from_bytecode(vm, bytecode))
+        }
+        // The same source and options compiled a moment ago; keep that code if not.
+        Err(_) => Ok(code),
+    }
+}
+
+/// Whether `test` holds for the instructions of `code` or of a code object nested in it.
+fn any_code_object(code: &Py<PyCode>, test: &impl Fn(&[CodeUnit]) -> bool) -> bool {
+    test(&code.code.instructions)
+        || code.code.constants.iter().any(|constant| {
+            let object: &PyObject = constant.borrow();
+            object
+                .downcast_ref::<PyCode>()
+                .is_some_and(|nested| any_code_object(nested, test))
+        })
 }
 
 /// Whether `word` occurs in `source` as a whole identifier. A policy can only read a named

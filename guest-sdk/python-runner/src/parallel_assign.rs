@@ -1,0 +1,201 @@
+//! Parallel assignment to local names without the tuple.
+//!
+//! `th, th_dot, x, x_dot = obs[2], obs[3], obs[0], obs[1]` compiles, in RustPython 0.6 as in
+//! CPython 3.14, to the four values, `BUILD_TUPLE 4`, `UNPACK_SEQUENCE 4` and the stores. For
+//! two or three names the compiler swaps the values on the stack instead; from four on it
+//! builds and unpacks a real tuple, and in the sandboxed interpreter that tuple (allocation,
+//! garbage-collector tracking, deallocation) costs about as much as the four subscripts that
+//! fill it: about a sixth of a small `act`. Models write observations out this way often.
+//!
+//! Where every target is a distinct local variable (`STORE_FAST`), [`drop_tuples`] replaces
+//! the tuple's two instructions with a jump past them and reverses the stores, so that each
+//! value goes from the stack straight to its name: the same bindings, no tuple. Instructions keep their
+//! positions, so jumps, the exception table and the line table stay as they are.
+//!
+//! One hazard is handled: the compiler lets a value that an instruction of the same basic
+//! block consumes stay a borrowed reference (`LOAD_FAST_BORROW`). In `a, b, c, d = d, c, b, a`
+//! the tuple took its own references before any store; with the stores reversed, storing `d`
+//! would free the value that the borrowed `d` still stands for on the stack. So every
+//! borrowed load of a target name in the statement's basic block becomes an owned load
+//! (`LOAD_FAST`), which is always correct, only a reference count slower.
+
+use std::collections::HashSet;
+
+use rustpython_vm::bytecode::{Arg, CodeObject, CodeUnit, ConstantData, Instruction, OpArgByte};
+
+/// Rewrites every eligible parallel assignment in `code` and in the code objects nested in
+/// its constants (functions, classes, comprehensions); returns how many were rewritten.
+pub(crate) fn drop_tuples(code: &mut CodeObject) -> usize {
+    let mut units: Vec<CodeUnit> = code.instructions.to_vec();
+    let mut locations = code.locations.to_vec();
+    let mut rewritten = 0;
+    let mut index = 0;
+    while index < units.len() {
+        if let Some(stores) = eligible_assignment(&units, index)
+            && rewrite(&mut units, &mut locations, index, stores)
+        {
+            rewritten += 1;
+        }
+        index += 1;
+    }
+    if rewritten > 0 {
+        code.instructions = units.into();
+        code.locations = locations.into_boxed_slice();
+    }
+    for constant in code.constants.iter_mut() {
+        if let ConstantData::Code { code } = constant {
+            rewritten += drop_tuples(code);
+        }
+    }
+    rewritten
+}
+
+/// Whether `units` build a tuple only to unpack it at once, i.e. whether [`drop_tuples`]
+/// could have work to do in their code object.
+pub(crate) fn has_tuple_unpack(units: &[CodeUnit]) -> bool {
+    units.windows(2).any(|pair| {
+        matches!(
+            (pair[0].op, pair[1].op),
+            (
+                Instruction::BuildTuple { .. },
+                Instruction::UnpackSequence { .. }
+            )
+        ) && pair[0].arg.as_u8() == pair[1].arg.as_u8()
+    })
+}
+
+/// The stores of the parallel assignment whose `BUILD_TUPLE` is `units[index]`, as the
+/// range of their units, if the tuple can go: `BUILD_TUPLE n` (no extended argument) right
+/// before `UNPACK_SEQUENCE n` and its cache entries, then `STORE_FAST`/`STORE_FAST_STORE_FAST`
+/// units binding exactly `n` distinct locals.
+fn eligible_assignment(units: &[CodeUnit], index: usize) -> Option<std::ops::Range<usize>> {
+    let build = units[index];
+    let Instruction::BuildTuple { .. } = build.op else {
+        return None;
+    };
+    if index > 0 && matches!(units[index - 1].op, Instruction::ExtendedArg) {
+        return None;
+    }
+    let count = usize::from(build.arg.as_u8());
+    let unpack = *units.get(index + 1)?;
+    if !matches!(unpack.op, Instruction::UnpackSequence { .. })
+        || usize::from(unpack.arg.as_u8()) != count
+        || count < 2
+    {
+        return None;
+    }
+    let first_store = index + 2 + unpack.op.cache_entries();
+    if units
+        .get(index + 2..first_store)?
+        .iter()
+        .any(|unit| !matches!(unit.op, Instruction::Cache))
+    {
+        return None;
+    }
+    let mut targets = HashSet::new();
+    let mut end = first_store;
+    while targets.len() < count {
+        let unit = *units.get(end)?;
+        let fresh = match unit.op {
+            Instruction::StoreFast { .. } => targets.insert(unit.arg.as_u8()),
+            Instruction::StoreFastStoreFast { .. } => {
+                let (first, second) = split_pair(unit);
+                targets.insert(first) && targets.insert(second)
+            }
+            _ => return None,
+        };
+        if !fresh {
+            // `a, b, a, c = ...` binds `a` twice; the last binding must win.
+            return None;
+        }
+        end += 1;
+    }
+    (targets.len() == count).then_some(first_store..end)
+}
+
+/// Drops the tuple of the assignment whose `BUILD_TUPLE` is `units[index]` and whose stores
+/// are `units[stores]`; false, with nothing changed, where the jump past the unpacking would
+/// not fit its one-byte argument.
+fn rewrite<Location>(
+    units: &mut [CodeUnit],
+    locations: &mut [Location],
+    index: usize,
+    stores: std::ops::Range<usize>,
+) -> bool {
+    let targets: HashSet<u8> = units[stores.clone()]
+        .iter()
+        .flat_map(|unit| match unit.op {
+            Instruction::StoreFastStoreFast { .. } => {
+                let (first, second) = split_pair(*unit);
+                vec![first, second]
+            }
+            _ => vec![unit.arg.as_u8()],
+        })
+        .collect();
+    // One jump over the unpacking (`UNPACK_SEQUENCE` and its cache entries, made `NOP`s)
+    // costs one dispatch where three `NOP`s would cost three.
+    let Ok(distance) = u8::try_from(stores.start - index - 1) else {
+        return false;
+    };
+    own_borrowed_loads(units, index, &targets);
+    units[index] = CodeUnit::new(
+        Instruction::JumpForward {
+            delta: Arg::marker(),
+        },
+        distance.into(),
+    );
+    for unit in &mut units[index + 1..stores.start] {
+        *unit = CodeUnit::new(Instruction::Nop, OpArgByte::NULL);
+    }
+    // The values lie on the stack in target order, the last on top: store them from the
+    // last target to the first. A pair unit stores its first name first, so pairs swap.
+    units[stores.clone()].reverse();
+    if let Some(store_locations) = locations.get_mut(stores.clone()) {
+        store_locations.reverse();
+    }
+    for unit in &mut units[stores] {
+        if let Instruction::StoreFastStoreFast { .. } = unit.op {
+            let (first, second) = split_pair(*unit);
+            unit.arg = ((second << 4) | first).into();
+        }
+    }
+    true
+}
+
+/// Makes the borrowed loads of `targets` in the basic block that ends at `units[index]`
+/// owned. The block starts after the last jump, branch, return or raise before `index`;
+/// going further back (past a jump target) only makes more loads owned, which is harmless.
+fn own_borrowed_loads(units: &mut [CodeUnit], index: usize, targets: &HashSet<u8>) {
+    for position in (0..index).rev() {
+        let unit = units[position];
+        if unit.op.label_arg().is_some() || unit.op.is_scope_exit() {
+            return;
+        }
+        let extended = position > 0 && matches!(units[position - 1].op, Instruction::ExtendedArg);
+        match unit.op {
+            Instruction::LoadFastBorrow { .. }
+                if !extended && targets.contains(&unit.arg.as_u8()) =>
+            {
+                units[position].op = Instruction::LoadFast {
+                    var_num: Arg::marker(),
+                };
+            }
+            Instruction::LoadFastBorrowLoadFastBorrow { .. } => {
+                let (first, second) = split_pair(unit);
+                if targets.contains(&first) || targets.contains(&second) {
+                    units[position].op = Instruction::LoadFastLoadFast {
+                        var_nums: Arg::marker(),
+                    };
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The two local slots of a superinstruction (`STORE_FAST_STORE_FAST`,
+/// `LOAD_FAST_BORROW_LOAD_FAST_BORROW`): four bits each, the first in the high bits.
+fn split_pair(unit: CodeUnit) -> (u8, u8) {
+    let arg = unit.arg.as_u8();
+    (arg >> 4, arg & 0xf)
+}
