@@ -741,3 +741,18 @@ fn a_parallel_assignment_of_distinct_locals_builds_no_tuple() {
         "distinct names {distinct} fuel, a repeated name {repeated}"
     );
 }
+
+#[test]
+fn a_crlf_source_with_a_parallel_assignment_reads_its_strings_as_before() {
+    // Such a source is compiled a second time to drop the tuple: through the same entry
+    // point as the first, which reads "\r\n" inside a string as "\n".
+    let source = b"DOC = \"\"\"a\r\nb\"\"\"\r\ndef act(obs):\r\n    a, b, c, d = obs[0], obs[1], obs[2], obs[3]\r\n    return 1 if DOC == \"a\\nb\" else 0\r\n";
+    let mut policy = engine()
+        .load(
+            &PolicySource::python_bytes(source.to_vec()),
+            &cartpole_options(),
+        )
+        .unwrap();
+    policy.reset().unwrap();
+    assert_eq!(policy.act(&OBS).unwrap(), Action::Int(1));
+}

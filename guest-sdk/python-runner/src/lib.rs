@@ -409,7 +409,16 @@ fn compile_policy(vm: &VirtualMachine, source: &str) -> Result<PyRef<PyCode>, Fa
     if !any_code_object(&code, &parallel_assign::has_tuple_unpack) {
         return Ok(code);
     }
-    match rustpython_vm::compiler::compile(source, Mode::Exec, POLICY_FILE, vm.compile_opts()) {
+    // The same entry point `vm.compile` uses (it also reads CRLF line endings as `vm.compile`
+    // does); the warnings were given by the first compile.
+    let mut no_warnings = |_, _| Ok(());
+    match rustpython_vm::compiler::compile_with_syntax_warning_handler(
+        source,
+        Mode::Exec,
+        POLICY_FILE,
+        vm.compile_opts(),
+        &mut no_warnings,
+    ) {
         Ok(mut bytecode) => {
             parallel_assign::drop_tuples(&mut bytecode);
             Ok(PyCode::new_ref_from_bytecode(vm, bytecode))

@@ -5,12 +5,15 @@
 //! two or three names the compiler swaps the values on the stack instead; from four on it
 //! builds and unpacks a real tuple, and in the sandboxed interpreter that tuple (allocation,
 //! garbage-collector tracking, deallocation) costs about as much as the four subscripts that
-//! fill it: about a sixth of a small `act`. Models write observations out this way often.
+//! fill it: about a fifth of a small `act`. Models write observations out this way often.
 //!
 //! Where every target is a distinct local variable (`STORE_FAST`), [`drop_tuples`] replaces
 //! the tuple's two instructions with a jump past them and reverses the stores, so that each
-//! value goes from the stack straight to its name: the same bindings, no tuple. Instructions keep their
-//! positions, so jumps, the exception table and the line table stay as they are.
+//! value goes from the stack straight to its name: the same bindings, no tuple. Instructions
+//! keep their positions, so jumps, the exception table and the line table stay as they are.
+//! One thing a program can observe changes, as with CPython's own store reordering for two
+//! or three names: the targets' old values are released last name first, so the `__del__`
+//! methods of objects they held run in that order.
 //!
 //! One hazard is handled: the compiler lets a value that an instruction of the same basic
 //! block consumes stay a borrowed reference (`LOAD_FAST_BORROW`). In `a, b, c, d = d, c, b, a`
@@ -27,20 +30,16 @@ use rustpython_vm::bytecode::{Arg, CodeObject, CodeUnit, ConstantData, Instructi
 /// its constants (functions, classes, comprehensions); returns how many were rewritten.
 pub(crate) fn drop_tuples(code: &mut CodeObject) -> usize {
     let mut units: Vec<CodeUnit> = code.instructions.to_vec();
-    let mut locations = code.locations.to_vec();
     let mut rewritten = 0;
-    let mut index = 0;
-    while index < units.len() {
+    for index in 0..units.len() {
         if let Some(stores) = eligible_assignment(&units, index)
-            && rewrite(&mut units, &mut locations, index, stores)
+            && rewrite(&mut units, index, stores)
         {
             rewritten += 1;
         }
-        index += 1;
     }
     if rewritten > 0 {
         code.instructions = units.into();
-        code.locations = locations.into_boxed_slice();
     }
     for constant in code.constants.iter_mut() {
         if let ConstantData::Code { code } = constant {
@@ -116,12 +115,7 @@ fn eligible_assignment(units: &[CodeUnit], index: usize) -> Option<std::ops::Ran
 /// Drops the tuple of the assignment whose `BUILD_TUPLE` is `units[index]` and whose stores
 /// are `units[stores]`; false, with nothing changed, where the jump past the unpacking would
 /// not fit its one-byte argument.
-fn rewrite<Location>(
-    units: &mut [CodeUnit],
-    locations: &mut [Location],
-    index: usize,
-    stores: std::ops::Range<usize>,
-) -> bool {
+fn rewrite(units: &mut [CodeUnit], index: usize, stores: std::ops::Range<usize>) -> bool {
     let targets: HashSet<u8> = units[stores.clone()]
         .iter()
         .flat_map(|unit| match unit.op {
@@ -149,10 +143,9 @@ fn rewrite<Location>(
     }
     // The values lie on the stack in target order, the last on top: store them from the
     // last target to the first. A pair unit stores its first name first, so pairs swap.
+    // Their source positions stay where they were: the `locations` and the line table must
+    // agree, and the targets of one statement rarely span lines.
     units[stores.clone()].reverse();
-    if let Some(store_locations) = locations.get_mut(stores.clone()) {
-        store_locations.reverse();
-    }
     for unit in &mut units[stores] {
         if let Instruction::StoreFastStoreFast { .. } = unit.op {
             let (first, second) = split_pair(*unit);
@@ -163,12 +156,13 @@ fn rewrite<Location>(
 }
 
 /// Makes the borrowed loads of `targets` in the basic block that ends at `units[index]`
-/// owned. The block starts after the last jump, branch, return or raise before `index`;
-/// going further back (past a jump target) only makes more loads owned, which is harmless.
+/// owned. The block starts after the last jump, branch, return or raise before `index` (the
+/// compiler's own test for a block's end); going further back, past a jump target, only
+/// makes more loads owned, which is harmless.
 fn own_borrowed_loads(units: &mut [CodeUnit], index: usize, targets: &HashSet<u8>) {
     for position in (0..index).rev() {
         let unit = units[position];
-        if unit.op.label_arg().is_some() || unit.op.is_scope_exit() {
+        if unit.op.is_terminator() {
             return;
         }
         let extended = position > 0 && matches!(units[position - 1].op, Instruction::ExtendedArg);
