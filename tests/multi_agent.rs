@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{engine, serve, worker_processes};
+use common::{assert_no_match_crash, engine, serve, worker_processes};
 use ppo_sandbox_engine::envs::{Action, ParallelRegistry};
 use ppo_sandbox_engine::{
     CrashKind, Limits, LoadOptions, MatchConfig, MatchError, MatchReport, MatchRequest,
@@ -91,11 +91,7 @@ fn self_play_runs_every_agent_in_its_own_sandbox_and_scores_apples() {
         &config(2),
     )
     .unwrap();
-    assert!(
-        !report.crashed(),
-        "{:#?}",
-        report.crashes().collect::<Vec<_>>()
-    );
+    assert_no_match_crash(&report, "");
     assert_eq!(report.episodes.len(), 2);
     for episode in &report.episodes {
         assert_eq!(episode.length, 1000);
@@ -126,11 +122,7 @@ fn self_play_runs_every_agent_in_its_own_sandbox_and_scores_apples() {
 fn the_starter_policies_play_their_worlds_without_crashing() {
     for id in ["Gathering-v0", "Cleanup-v0"] {
         let report = self_play(engine(), &python(&starter(id)), id, None, &config(1)).unwrap();
-        assert!(
-            !report.crashed(),
-            "{id}: {:#?}",
-            report.crashes().collect::<Vec<_>>()
-        );
+        assert_no_match_crash(&report, &format!("{id}: "));
         assert!(
             report.mean_return().unwrap() > 0.0,
             "{id}: {:?}",
@@ -411,11 +403,7 @@ fn agents_of_one_source_keep_separate_state() {
         &config(1),
     )
     .unwrap();
-    assert!(
-        !report.crashed(),
-        "{:#?}",
-        report.crashes().collect::<Vec<_>>()
-    );
+    assert_no_match_crash(&report, "");
 }
 
 #[test]
@@ -524,11 +512,7 @@ def act(obs):
         &config(1),
     )
     .unwrap();
-    assert!(
-        !report.crashed(),
-        "{:#?}",
-        report.crashes().collect::<Vec<_>>()
-    );
+    assert_no_match_crash(&report, "");
 }
 
 #[test]

@@ -24,11 +24,7 @@ fn run_episodes(
 
 fn assert_runs(env_id: &str, source: &str) -> ppo_sandbox_engine::RolloutReport {
     let report = run_episodes(env_id, source, 2, 11);
-    assert!(
-        !report.crashed(),
-        "{:#?}",
-        report.crashes().collect::<Vec<_>>()
-    );
+    assert_no_crash(&report, "");
     assert_eq!(report.episodes.len(), 2);
     report
 }
@@ -411,11 +407,7 @@ fn every_env_starter_policy_loads_and_acts() {
             &mut env,
             &config,
         );
-        assert!(
-            !report.crashed(),
-            "{id}: {:#?}",
-            report.crashes().collect::<Vec<_>>()
-        );
+        assert_no_crash(&report, &format!("{id}: "));
     }
 }
 
@@ -432,11 +424,7 @@ def act(obs):
     return 1 if obs.pole_angle > 0 else 0
 "#;
     let report = run_episodes("CartPole-v1", source, 1, 2);
-    assert!(
-        !report.crashed(),
-        "{:#?}",
-        report.crashes().collect::<Vec<_>>()
-    );
+    assert_no_crash(&report, "");
     assert!(report.episodes[0].length > 5);
 }
 

@@ -54,11 +54,7 @@ fn the_rust_sdk_example_balances_the_pole() {
             ..Default::default()
         },
     );
-    assert!(
-        !report.crashed(),
-        "{:#?}",
-        report.crashes().collect::<Vec<_>>()
-    );
+    assert_no_crash(&report, "");
     assert_eq!(report.returns(), vec![500.0; 3]);
 }
 

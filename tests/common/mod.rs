@@ -6,13 +6,32 @@ use std::sync::OnceLock;
 
 use ppo_sandbox_engine::envs::{self, Action, Env};
 use ppo_sandbox_engine::{
-    CrashKind, CrashReport, Engine, EngineConfig, Limits, LoadOptions, Policy, PolicySource,
-    RolloutResponse, Workers,
+    CrashKind, CrashReport, Engine, EngineConfig, Limits, LoadOptions, MatchReport, Policy,
+    PolicySource, RolloutReport, RolloutResponse, Workers,
 };
 
 pub fn engine() -> &'static Engine {
     static ENGINE: OnceLock<Engine> = OnceLock::new();
     ENGINE.get_or_init(|| Engine::new(EngineConfig::default()).expect("engine"))
+}
+
+/// Fails the test, showing `context` (the case, or "") and every crash report, if the
+/// rollout had a crash.
+pub fn assert_no_crash(report: &RolloutReport, context: &str) {
+    assert!(
+        !report.crashed(),
+        "{context}{:#?}",
+        report.crashes().collect::<Vec<_>>()
+    );
+}
+
+/// [`assert_no_crash`] for a multi-agent match.
+pub fn assert_no_match_crash(report: &MatchReport, context: &str) {
+    assert!(
+        !report.crashed(),
+        "{context}{:#?}",
+        report.crashes().collect::<Vec<_>>()
+    );
 }
 
 pub fn cartpole_options() -> LoadOptions {
