@@ -27,26 +27,24 @@ use std::collections::HashSet;
 use rustpython_vm::bytecode::{Arg, CodeObject, CodeUnit, ConstantData, Instruction, OpArgByte};
 
 /// Rewrites every eligible parallel assignment in `code` and in the code objects nested in
-/// its constants (functions, classes, comprehensions); returns how many were rewritten.
-pub(crate) fn drop_tuples(code: &mut CodeObject) -> usize {
+/// its constants (functions, classes, comprehensions).
+pub(crate) fn drop_tuples(code: &mut CodeObject) {
     let mut units: Vec<CodeUnit> = code.instructions.to_vec();
-    let mut rewritten = 0;
+    let mut rewritten = false;
     for index in 0..units.len() {
-        if let Some(stores) = eligible_assignment(&units, index)
-            && rewrite(&mut units, index, stores)
-        {
-            rewritten += 1;
+        if let Some(assignment) = eligible_assignment(&units, index) {
+            rewrite(&mut units, index, &assignment);
+            rewritten = true;
         }
     }
-    if rewritten > 0 {
+    if rewritten {
         code.instructions = units.into();
     }
     for constant in code.constants.iter_mut() {
         if let ConstantData::Code { code } = constant {
-            rewritten += drop_tuples(code);
+            drop_tuples(code);
         }
     }
-    rewritten
 }
 
 /// Whether `units` build a tuple only to unpack it at once, i.e. whether [`drop_tuples`]
@@ -63,11 +61,21 @@ pub(crate) fn has_tuple_unpack(units: &[CodeUnit]) -> bool {
     })
 }
 
-/// The stores of the parallel assignment whose `BUILD_TUPLE` is `units[index]`, as the
-/// range of their units, if the tuple can go: `BUILD_TUPLE n` (no extended argument) right
-/// before `UNPACK_SEQUENCE n` and its cache entries, then `STORE_FAST`/`STORE_FAST_STORE_FAST`
-/// units binding exactly `n` distinct locals.
-fn eligible_assignment(units: &[CodeUnit], index: usize) -> Option<std::ops::Range<usize>> {
+/// A parallel assignment whose tuple can go.
+struct Assignment {
+    /// The units of its stores.
+    stores: std::ops::Range<usize>,
+    /// The locals they bind.
+    targets: HashSet<u8>,
+    /// The distance of the jump from `BUILD_TUPLE` past the unpacking to the first store.
+    jump: u8,
+}
+
+/// The parallel assignment whose `BUILD_TUPLE` is `units[index]`, if the tuple can go:
+/// `BUILD_TUPLE n` (no extended argument) right before `UNPACK_SEQUENCE n` and its cache
+/// entries, then `STORE_FAST`/`STORE_FAST_STORE_FAST` units binding exactly `n` distinct
+/// locals.
+fn eligible_assignment(units: &[CodeUnit], index: usize) -> Option<Assignment> {
     let build = units[index];
     let Instruction::BuildTuple { .. } = build.op else {
         return None;
@@ -84,6 +92,7 @@ fn eligible_assignment(units: &[CodeUnit], index: usize) -> Option<std::ops::Ran
         return None;
     }
     let first_store = index + 2 + unpack.op.cache_entries();
+    let jump = u8::try_from(first_store - index - 1).ok()?;
     if units
         .get(index + 2..first_store)?
         .iter()
@@ -109,34 +118,24 @@ fn eligible_assignment(units: &[CodeUnit], index: usize) -> Option<std::ops::Ran
         }
         end += 1;
     }
-    (targets.len() == count).then_some(first_store..end)
+    (targets.len() == count).then_some(Assignment {
+        stores: first_store..end,
+        targets,
+        jump,
+    })
 }
 
-/// Drops the tuple of the assignment whose `BUILD_TUPLE` is `units[index]` and whose stores
-/// are `units[stores]`; false, with nothing changed, where the jump past the unpacking would
-/// not fit its one-byte argument.
-fn rewrite(units: &mut [CodeUnit], index: usize, stores: std::ops::Range<usize>) -> bool {
-    let targets: HashSet<u8> = units[stores.clone()]
-        .iter()
-        .flat_map(|unit| match unit.op {
-            Instruction::StoreFastStoreFast { .. } => {
-                let (first, second) = split_pair(*unit);
-                vec![first, second]
-            }
-            _ => vec![unit.arg.as_u8()],
-        })
-        .collect();
+/// Drops the tuple of `assignment`, whose `BUILD_TUPLE` is `units[index]`.
+fn rewrite(units: &mut [CodeUnit], index: usize, assignment: &Assignment) {
+    let stores = assignment.stores.clone();
+    own_borrowed_loads(units, index, &assignment.targets);
     // One jump over the unpacking (`UNPACK_SEQUENCE` and its cache entries, made `NOP`s)
     // costs one dispatch where three `NOP`s would cost three.
-    let Ok(distance) = u8::try_from(stores.start - index - 1) else {
-        return false;
-    };
-    own_borrowed_loads(units, index, &targets);
     units[index] = CodeUnit::new(
         Instruction::JumpForward {
             delta: Arg::marker(),
         },
-        distance.into(),
+        assignment.jump.into(),
     );
     for unit in &mut units[index + 1..stores.start] {
         *unit = CodeUnit::new(Instruction::Nop, OpArgByte::NULL);
@@ -152,7 +151,6 @@ fn rewrite(units: &mut [CodeUnit], index: usize, stores: std::ops::Range<usize>)
             unit.arg = ((second << 4) | first).into();
         }
     }
-    true
 }
 
 /// Makes the borrowed loads of `targets` in the basic block that ends at `units[index]`
